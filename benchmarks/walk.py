@@ -1,0 +1,164 @@
+"""Walk a generated history and compare with running the same migrations bare.
+
+    python benchmarks/walk.py --revisions 100 --tables 100 [--pg 16]
+
+Generates N revisions over M tables (the first M create a table with a primary key,
+defaults, a foreign key and an index; later ones add a column and an index), starts one
+throwaway local server, then times on it:
+  bare: alembic upgrade head; downgrade base; upgrade head (three commands, one database)
+  walk: migcheck's full walk (up, snapshot, down, snapshot, diff, up, snapshot, diff...)
+and prints the walk's split into migrations, snapshots and diffs, and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import tempfile
+import textwrap
+import time
+from contextlib import redirect_stderr
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from migcheck import check
+from migcheck.config import Config
+from migcheck.project import working_directory
+from migcheck.provision import local, scratch_database
+
+ENV_PY = """\
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    engine = engine_from_config(
+        config.get_section(config.config_ini_section), prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+    connection = engine.connect()
+context.configure(connection=connection, target_metadata=None)
+with context.begin_transaction():
+    context.run_migrations()
+"""
+
+
+def _revision(index: int, tables: int) -> str:
+    rev, parent = f"{index:04d}", f"{index - 1:04d}" if index else None
+    table = f"t{index % tables:03d}"
+    if index < tables:
+        ref = (
+            f'sa.Column("ref_id", sa.Integer, sa.ForeignKey("t{index - 1:03d}.id", '
+            'ondelete="CASCADE")),'
+            if index
+            else ""
+        )
+        upgrade = f"""
+            op.create_table(
+                "{table}",
+                sa.Column("id", sa.Integer, primary_key=True),
+                sa.Column("name", sa.Text, nullable=False, server_default="x"),
+                sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+                {ref}
+            )
+            op.create_index("ix_{table}_name", "{table}", ["name"])"""
+        downgrade = f"""
+            op.drop_index("ix_{table}_name", "{table}")
+            op.drop_table("{table}")"""
+    else:
+        column = f"c{index:04d}"
+        upgrade = f"""
+            op.add_column("{table}", sa.Column("{column}", sa.Integer, server_default="0"))
+            op.create_index("ix_{table}_{column}", "{table}", ["{column}"])"""
+        downgrade = f"""
+            op.drop_index("ix_{table}_{column}", "{table}")
+            op.drop_column("{table}", "{column}")"""
+    body = f'''\
+        """generated revision {rev}"""
+        import sqlalchemy as sa
+        from alembic import op
+
+        revision = "{rev}"
+        down_revision = {parent!r}
+
+
+        def upgrade():{upgrade}
+
+
+        def downgrade():{downgrade}
+        '''
+    return textwrap.dedent(body)
+
+
+def generate(folder: Path, revisions: int, tables: int) -> None:
+    versions = folder / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (folder / "alembic.ini").write_text(
+        "[alembic]\nscript_location = %(here)s/migrations\n"
+        "sqlalchemy.url = postgresql+psycopg://localhost/unused\n"
+    )
+    (folder / "migrations" / "env.py").write_text(ENV_PY)
+    for index in range(revisions):
+        (versions / f"{index:04d}_rev.py").write_text(_revision(index, tables))
+
+
+def bare(folder: Path, url: str) -> float:
+    from alembic.config import Config as AlembicConfig
+
+    config = AlembicConfig(str(folder / "alembic.ini"))
+    sa_url = make_url(url).set(drivername="postgresql+psycopg")
+    config.set_main_option("sqlalchemy.url", sa_url.render_as_string(hide_password=False))
+    engine = create_engine(sa_url, poolclass=NullPool)
+    with engine.connect() as connection, working_directory(folder):
+        config.attributes["connection"] = connection
+        started = time.perf_counter()
+        with redirect_stderr(io.StringIO()):
+            command.upgrade(config, "head")
+            command.downgrade(config, "base")
+            command.upgrade(config, "head")
+        return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--revisions", type=int, default=100)
+    parser.add_argument("--tables", type=int, default=100)
+    parser.add_argument("--pg", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; best is shown")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="migcheck-bench-") as tmp:
+        folder = Path(tmp)
+        generate(folder, args.revisions, args.tables)
+        with local.start(Config(), args.pg) as server:
+            print(
+                f"PostgreSQL {server.server_version}: {args.revisions} revisions, "
+                f"{args.tables} tables"
+            )
+            bare_times = []
+            for _ in range(args.repeat):
+                with scratch_database(server) as url:
+                    bare_times.append(bare(folder, url))
+            config = Config(project_dir=folder, backend="url", url=server.url)
+            walks = []
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                report = check(config)
+                walks.append((time.perf_counter() - started, report))
+            best_bare = min(bare_times)
+            seconds, report = min(walks, key=lambda item: item[0])
+            timings = dict(report.runs[0].timings)
+            assert not report.findings, report.findings
+    print(f"bare upgrade/downgrade/upgrade: {best_bare:8.3f} s")
+    print(f"migcheck walk (total):          {seconds:8.3f} s")
+    for name, value in timings.items():
+        print(f"  {name:<28}  {value:8.3f} s")
+    print(f"ratio walk / bare:              {seconds / best_bare:8.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""migcheck: prove Alembic migrations are reversible on real PostgreSQL servers."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from migcheck.check import check
+from migcheck.config import Config
+from migcheck.diff import diff
+from migcheck.errors import MigcheckError, ProjectError, ServerError, UsageError
+from migcheck.findings import CODES, Finding, Report, Run
+from migcheck.snapshot import Snapshot
+
+__all__ = [
+    "CODES",
+    "Config",
+    "Finding",
+    "MigcheckError",
+    "ProjectError",
+    "Report",
+    "Run",
+    "ServerError",
+    "Snapshot",
+    "UsageError",
+    "__version__",
+    "check",
+    "diff",
+]

@@ -1,0 +1,168 @@
+"""The ``migcheck`` command: options -> Config -> library -> reporter -> exit code.
+
+Exit codes: 0 no error-level finding, 1 findings, 2 usage or project error,
+3 environment error (no PostgreSQL to be had), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import traceback
+from pathlib import Path
+from types import FrameType
+from typing import NoReturn
+
+import click
+
+from migcheck import __version__
+from migcheck.check import check as run_check
+from migcheck.config import BACKENDS, Config, parse_pg_versions
+from migcheck.errors import MigcheckError, UsageError
+from migcheck.reporters import REPORTERS
+
+EXIT_INTERRUPTED = 130
+
+
+class Interrupted(BaseException):
+    """SIGTERM, turned into an exception so every ``with`` block cleans up on the way out."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
+    raise Interrupted
+
+
+def _pg(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, ...]:
+    return parse_pg_versions(value) if value else ()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="migcheck")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Prove Alembic migrations are reversible on real PostgreSQL servers."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.option(
+    "-c",
+    "--config",
+    "ini",
+    default="alembic.ini",
+    show_default=True,
+    metavar="FILE",
+    help="The project's Alembic configuration file.",
+)
+@click.option("-n", "--name", default="alembic", show_default=True, help="Section of the ini file.")
+@click.option(
+    "--pg",
+    callback=_pg,
+    metavar="VERSIONS",
+    help="PostgreSQL major versions: 16, 14,16,17, 13-18 or 'supported'.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default="auto",
+    show_default=True,
+    help="Where servers come from.",
+)
+@click.option(
+    "--url",
+    metavar="URL",
+    help="An existing server (backend url): migcheck works in a scratch database on it.",
+)
+@click.option(
+    "--pg-bin", metavar="DIR", help="Folder of PostgreSQL server binaries (backend local)."
+)
+@click.option("--from", "first", metavar="REV", help="First revision to check.")
+@click.option("--to", "last", metavar="REV", help="Last revision to check.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output.",
+)
+def check(
+    ini: str,
+    name: str,
+    pg: tuple[int, ...],
+    backend: str,
+    url: str | None,
+    pg_bin: str | None,
+    first: str | None,
+    last: str | None,
+    fmt: str,
+    output: Path | None,
+) -> int:
+    """Walk every revision up, down and up again and report what does not round-trip."""
+    if backend == "url" and not url:
+        raise UsageError("--backend url needs --url postgresql://user@host/database")
+    ini_path = Path(ini)
+    config = Config(
+        project_dir=ini_path.parent,
+        alembic_ini=ini_path.name,
+        ini_section=name,
+        pg_versions=pg,
+        backend=backend,  # type: ignore[arg-type]  # click.Choice checked it
+        url=url,
+        pg_bin=pg_bin,
+        from_revision=first,
+        to_revision=last,
+    )
+    report = run_check(config)
+    text = REPORTERS[fmt](report)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"--output {output}: {error.strerror}") from None
+        click.echo(REPORTERS["text"](report) if fmt != "text" else text, nl=False)
+    else:
+        click.echo(text, nl=False)
+    return report.exit_code
+
+
+def _run(command: click.Command, args: list[str] | None) -> int:
+    debug = "--debug" in (args if args is not None else sys.argv[1:])
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        result = command.main(args=args, prog_name="migcheck", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.exceptions.Abort:
+        click.echo("migcheck: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as error:
+        # Click's usage errors; all of them are the caller's to fix: exit 2, not Click's 1.
+        error.show()
+        return 2
+    except MigcheckError as error:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"migcheck: {error}", err=True)
+        return error.exit_code
+    except (KeyboardInterrupt, Interrupted):
+        click.echo("migcheck: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        if debug:
+            raise
+        last = traceback.format_exception_only(type(error), error)[-1].strip()
+        click.echo(f"migcheck: internal error: {last} (run with --debug for details)", err=True)
+        return 4
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def main(args: list[str] | None = None) -> NoReturn:
+    sys.exit(_run(cli, args))

@@ -1,0 +1,58 @@
+"""What a run is asked to do: one frozen record built by the CLI or the pytest plugin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from migcheck.errors import UsageError
+
+Backend = Literal["auto", "local", "docker", "url"]
+BACKENDS: tuple[Backend, ...] = ("auto", "local", "docker", "url")
+
+# The major versions the PostgreSQL project supports as of this release (kept in one place).
+SUPPORTED_VERSIONS: tuple[int, ...] = (14, 15, 16, 17, 18)
+KNOWN_VERSIONS = range(9, 40)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything ``migcheck.check`` needs; paths are resolved against ``project_dir``."""
+
+    project_dir: Path = Path(".")
+    alembic_ini: str = "alembic.ini"
+    ini_section: str = "alembic"
+    pg_versions: tuple[int, ...] = ()
+    backend: Backend = "auto"
+    url: str | None = None
+    pg_bin: str | None = None
+    from_revision: str | None = None
+    to_revision: str | None = None
+
+    @property
+    def ini_path(self) -> Path:
+        return self.project_dir / self.alembic_ini
+
+
+def parse_pg_versions(spec: str) -> tuple[int, ...]:
+    """``"16"``, ``"14,16,17"``, ``"13-18"``, ``"supported"`` -> sorted major versions."""
+    versions: set[int] = set()
+    for part in (piece.strip() for piece in spec.split(",")):
+        if not part:
+            continue
+        if part == "supported":
+            versions.update(SUPPORTED_VERSIONS)
+            continue
+        low, dash, high = part.partition("-")
+        try:
+            first = int(low)
+            last = int(high) if dash else first
+        except ValueError:
+            raise UsageError(
+                f"--pg: {part!r} is not a major version (try 16, 14,16,17, 13-18 or supported)"
+            ) from None
+        if first > last or first not in KNOWN_VERSIONS or last not in KNOWN_VERSIONS:
+            raise UsageError(f"--pg: {part!r} is not a range of PostgreSQL major versions")
+        versions.update(range(first, last + 1))
+    return tuple(sorted(versions))

