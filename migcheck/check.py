@@ -39,8 +39,14 @@ def _relative(path: str | None, project: Project) -> str | None:
         return path
 
 
-def step_findings(step: Step, project: Project, pg_version: int) -> Iterator[Finding]:
-    """The findings one step of the walk proves (none for a clean step)."""
+def step_findings(
+    step: Step, project: Project, pg_version: int, *, reported: frozenset[str] = frozenset()
+) -> Iterator[Finding]:
+    """The findings one step of the walk proves (none for a clean step).
+
+    ``reported``: diff lines of earlier MC201 findings. What a single downgrade already
+    left behind is left behind at base too; MC203 keeps only what is new.
+    """
     revision = step.revision
     where = project.get(revision).path if revision else None
     if step.error is not None:
@@ -66,14 +72,17 @@ def step_findings(step: Step, project: Project, pg_version: int) -> Iterator[Fin
     found = diffs.diff(step.expected, step.snapshot)
     if not found:
         return
-    moved = tuple(d for d in found if diffs.is_reordering(d))
-    rest = tuple(d for d in found if not diffs.is_reordering(d))
+    lines = [(d, diffs.render(d)) for d in found]
+    if step.action == "downgrade_to_base":
+        lines = [(d, line) for d, line in lines if line not in reported]
+    moved = tuple(line for d, line in lines if diffs.is_reordering(d))
+    rest = tuple(line for d, line in lines if not diffs.is_reordering(d))
     common = {"revision": revision, "file": _relative(where, project), "pg_version": pg_version}
     if rest:
         yield Finding(
             code=_MISMATCH_CODES[step.action],
             message=_MISMATCH_MESSAGES[step.action].format(rev=revision),
-            diff=tuple(diffs.render(d) for d in rest),
+            diff=rest,
             **common,  # type: ignore[arg-type]
         )
     if moved:
@@ -81,7 +90,7 @@ def step_findings(step: Step, project: Project, pg_version: int) -> Iterator[Fin
             code="MC204",
             message=f"columns of {revision or 'the schema'} changed position after the "
             f"{step.action.replace('_', ' ')}",
-            diff=tuple(diffs.render(d) for d in moved),
+            diff=moved,
             **common,  # type: ignore[arg-type]
         )
 
@@ -103,6 +112,7 @@ def _walk_version(
             timings=timings,
         )
         checked: set[str] = set()
+        reported: frozenset[str] = frozenset()
         for step in steps:
             if isinstance(step, Note):
                 notes.append(step.text)
@@ -110,7 +120,9 @@ def _walk_version(
             if step.revision:
                 checked.add(step.revision)
             diff_started = time.perf_counter()
-            findings.extend(step_findings(step, project, server.pg_version))
+            found = list(step_findings(step, project, server.pg_version, reported=reported))
+            findings.extend(found)
+            reported |= {line for f in found if f.code in ("MC201", "MC204") for line in f.diff}
             diff_seconds += time.perf_counter() - diff_started
     run = Run(
         pg_version=server.pg_version,

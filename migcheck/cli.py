@@ -157,8 +157,12 @@ def _run(command: click.Command, args: list[str] | None) -> int:
     except Exception as error:
         if debug:
             raise
-        last = traceback.format_exception_only(type(error), error)[-1].strip()
-        click.echo(f"migcheck: internal error: {last} (run with --debug for details)", err=True)
+        first = (str(error).strip().splitlines() or [""])[0]
+        click.echo(
+            f"migcheck: internal error: {type(error).__name__}: {first} "
+            "(run with --debug for details)",
+            err=True,
+        )
         return 4
     finally:
         signal.signal(signal.SIGTERM, previous)

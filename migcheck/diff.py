@@ -92,7 +92,8 @@ def render_value(value: Value) -> str:
         return "true" if value else "false"
     if isinstance(value, tuple):
         return "(" + ", ".join(value) + ")"
-    return str(value)
+    # View and function bodies span lines; a diff line is one line.
+    return " ".join(str(value).split()) if isinstance(value, str) and "\n" in value else str(value)
 
 
 def _summary(obj: SchemaObject) -> str:

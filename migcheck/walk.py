@@ -113,6 +113,12 @@ class _Database:
         self.connection: Connection = self.engine.connect()
         self.catalog = psycopg.connect(url, autocommit=True)
         self.by_path = {r.path: r.id for r in project.revisions}
+        self.config = project.alembic_config()
+        self.config.attributes["connection"] = self.connection
+        # configparser interpolation: a literal % in a URL must be doubled.
+        self.config.set_main_option(
+            "sqlalchemy.url", self.sa_url.render_as_string(hide_password=False).replace("%", "%%")
+        )
 
     def close(self) -> None:
         self.catalog.close()
@@ -135,12 +141,6 @@ class _Database:
                 RevisionStep(revision_map, self.script.get_revision(rev), up) for rev, up in steps
             ]
 
-        config = self.project.alembic_config()
-        config.attributes["connection"] = self.connection
-        # configparser interpolation: a literal % in a URL must be doubled.
-        config.set_main_option(
-            "sqlalchemy.url", self.sa_url.render_as_string(hide_password=False).replace("%", "%%")
-        )
         output = io.StringIO()
         started = time.perf_counter()
         try:
@@ -149,9 +149,7 @@ class _Database:
             with (
                 redirect_stdout(output),
                 redirect_stderr(output),
-                EnvironmentContext(
-                    config, self.script, fn=plan, destination_rev=steps[-1][0] if steps else None
-                ),
+                EnvironmentContext(self.config, self.script, fn=plan, destination_rev=steps[-1][0]),
             ):
                 self.script.run_env()
             return None
@@ -166,6 +164,7 @@ class _Database:
     def _recover(self) -> None:
         if self.connection.invalidated or self.connection.closed:
             self.connection = self.engine.connect()
+            self.config.attributes["connection"] = self.connection
         elif self.connection.in_transaction():
             self.connection.rollback()
 

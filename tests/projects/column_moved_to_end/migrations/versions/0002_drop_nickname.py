@@ -1,0 +1,24 @@
+"""drop users.nickname
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2024-05-02 09:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.drop_column("users", "nickname")
+
+
+def downgrade() -> None:
+    op.add_column("users", sa.Column("nickname", sa.String(length=50), nullable=True))

