@@ -112,7 +112,9 @@ def bare(folder: Path, url: str) -> float:
 
     config = AlembicConfig(str(folder / "alembic.ini"))
     sa_url = make_url(url).set(drivername="postgresql+psycopg")
-    config.set_main_option("sqlalchemy.url", sa_url.render_as_string(hide_password=False))
+    config.set_main_option(
+        "sqlalchemy.url", sa_url.render_as_string(hide_password=False).replace("%", "%%")
+    )
     engine = create_engine(sa_url, poolclass=NullPool)
     with engine.connect() as connection, working_directory(folder):
         config.attributes["connection"] = connection

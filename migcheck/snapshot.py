@@ -108,7 +108,7 @@ def make_snapshot(items: Iterable[tuple[Key, Mapping[str, Any]]]) -> Snapshot:
         SchemaObject(key, tuple(sorted((name, _value(v)) for name, v in attributes.items())))
         for key, attributes in items
     ]
-    objects.sort(key=lambda obj: obj.key)
+    objects.sort(key=_sort_key)
     return Snapshot(tuple(objects))
 
 
@@ -125,22 +125,46 @@ def catalog_queries() -> tuple[tuple[str, str], ...]:
     )
 
 
+def prepare(connection: psycopg.Connection[Any]) -> None:
+    """Make ``take`` cheap to repeat on this connection.
+
+    A walk takes hundreds of snapshots: the catalog queries are prepared at first
+    use and run with a generic plan from the start, so they are planned once.
+    """
+    connection.prepare_threshold = 0
+    connection.execute("SET plan_cache_mode = force_generic_plan")
+
+
+def _objects(kind: str, columns: list[str], rows: list[tuple[Any, ...]]) -> list[SchemaObject]:
+    """Rows of one catalog query -> objects; the first three columns are the key."""
+    order = sorted(range(3, len(columns)), key=columns.__getitem__)
+    names = [columns[i] for i in order]
+    objects = []
+    for row in rows:
+        attributes = tuple(
+            (name, tuple(map(str, value)) if type(value) is list else value)
+            for name, value in zip(names, [row[i] for i in order], strict=True)
+        )
+        objects.append(SchemaObject(Key(kind, row[0], row[1], row[2] or ""), attributes))
+    return objects
+
+
 def take(
     connection: psycopg.Connection[Any], *, version_table: str = "alembic_version"
 ) -> Snapshot:
     """Read every object kind from the catalog: one query per kind, sent in one pipeline."""
     params = {"version_table": version_table}
-    queries = catalog_queries()
-    items: list[tuple[Key, dict[str, Any]]] = []
     with connection.transaction(), connection.pipeline():
-        cursors = [(kind, connection.execute(sql, params)) for kind, sql in queries]
+        cursors = [(kind, connection.execute(sql, params)) for kind, sql in catalog_queries()]
+    objects: list[SchemaObject] = []
     for kind, cursor in cursors:
         assert cursor.description is not None
         columns = [column.name for column in cursor.description]
-        for row in cursor.fetchall():
-            record = dict(zip(columns, row, strict=True))
-            key = Key(kind, record.pop("schema"), record.pop("name"), record.pop("parent") or "")
-            items.append((key, record))
-    return make_snapshot(items).with_server_version(
-        str(connection.info.parameter_status("server_version") or "")
-    )
+        objects.extend(_objects(kind, columns, cursor.fetchall()))
+    objects.sort(key=_sort_key)
+    return Snapshot(tuple(objects), str(connection.info.parameter_status("server_version") or ""))
+
+
+def _sort_key(obj: SchemaObject) -> tuple[str, str, str, str]:
+    key = obj.key
+    return (key.kind, key.schema, key.name, key.parent)

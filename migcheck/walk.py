@@ -112,6 +112,7 @@ class _Database:
         self.engine = create_engine(self.sa_url, poolclass=NullPool)
         self.connection: Connection = self.engine.connect()
         self.catalog = psycopg.connect(url, autocommit=True)
+        snapshots.prepare(self.catalog)
         self.by_path = {r.path: r.id for r in project.revisions}
         self.config = project.alembic_config()
         self.config.attributes["connection"] = self.connection

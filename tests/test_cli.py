@@ -121,7 +121,7 @@ def test_demo_project_passes_from_the_command_line(tmp_path: Path) -> None:
 def test_findings_exit_1_with_json_shape(
     url_config: Config, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = PROJECTS / "enum_left_behind" / "alembic.ini"
+    project = PROJECTS / "enum_type_not_dropped" / "alembic.ini"
     assert url_config.url is not None
     code, out, _ = run(
         ["check", "-c", str(project), "--url", url_config.url, "--format", "json"], capsys
