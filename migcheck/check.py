@@ -72,11 +72,11 @@ def step_findings(
     found = diffs.diff(step.expected, step.snapshot)
     if not found:
         return
-    lines = [(d, diffs.render(d)) for d in found]
+    moved = diffs.render_all(tuple(d for d in found if diffs.is_reordering(d)))
+    rest = diffs.render_all(tuple(d for d in found if not diffs.is_reordering(d)))
     if step.action == "downgrade_to_base":
-        lines = [(d, line) for d, line in lines if line not in reported]
-    moved = tuple(line for d, line in lines if diffs.is_reordering(d))
-    rest = tuple(line for d, line in lines if not diffs.is_reordering(d))
+        moved = tuple(line for line in moved if line not in reported)
+        rest = tuple(line for line in rest if line not in reported)
     common = {"revision": revision, "file": _relative(where, project), "pg_version": pg_version}
     if rest:
         yield Finding(

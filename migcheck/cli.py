@@ -17,8 +17,9 @@ import click
 
 from migcheck import __version__
 from migcheck.check import check as run_check
-from migcheck.config import BACKENDS, Config, parse_pg_versions
+from migcheck.config import BACKENDS, DEFAULT_IMAGE, Config, parse_pg_versions
 from migcheck.errors import MigcheckError, UsageError
+from migcheck.provision.docker import cleanup as remove_containers
 from migcheck.reporters import REPORTERS
 
 EXIT_INTERRUPTED = 130
@@ -77,6 +78,18 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--pg-bin", metavar="DIR", help="Folder of PostgreSQL server binaries (backend local)."
 )
+@click.option(
+    "--image",
+    default=DEFAULT_IMAGE,
+    show_default=True,
+    metavar="TEMPLATE",
+    help="Image of each version's container (backend docker); {version} is the major version.",
+)
+@click.option(
+    "--reuse",
+    is_flag=True,
+    help="Keep each version's container running for the next run (backend docker).",
+)
 @click.option("--from", "first", metavar="REV", help="First revision to check.")
 @click.option("--to", "last", metavar="REV", help="Last revision to check.")
 @click.option(
@@ -100,6 +113,8 @@ def check(
     backend: str,
     url: str | None,
     pg_bin: str | None,
+    image: str,
+    reuse: bool,
     first: str | None,
     last: str | None,
     fmt: str,
@@ -119,6 +134,8 @@ def check(
         pg_bin=pg_bin,
         from_revision=first,
         to_revision=last,
+        image=image,
+        reuse=reuse,
     )
     report = run_check(config)
     text = REPORTERS[fmt](report)
@@ -131,6 +148,17 @@ def check(
     else:
         click.echo(text, nl=False)
     return report.exit_code
+
+
+@cli.command()
+def cleanup() -> int:
+    """Remove every container migcheck started, those kept by --reuse too."""
+    removed = remove_containers()
+    for line in removed:
+        click.echo(f"removed {line}")
+    if not removed:
+        click.echo("no migcheck containers")
+    return 0
 
 
 def _run(command: click.Command, args: list[str] | None) -> int:

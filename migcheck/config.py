@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +15,12 @@ BACKENDS: tuple[Backend, ...] = ("auto", "local", "docker", "url")
 # The major versions the PostgreSQL project supports as of this release (kept in one place).
 SUPPORTED_VERSIONS: tuple[int, ...] = (14, 15, 16, 17, 18)
 KNOWN_VERSIONS = range(9, 40)
+DEFAULT_IMAGE = "postgres:{version}"
+
+
+def new_run_id() -> str:
+    """A fresh identifier for one run; containers started for it carry it as a label."""
+    return secrets.token_hex(6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +36,10 @@ class Config:
     pg_bin: str | None = None
     from_revision: str | None = None
     to_revision: str | None = None
+    image: str = DEFAULT_IMAGE
+    reuse: bool = False
+    # Names this run's containers (backend docker); not part of what the run is asked to do.
+    run_id: str = field(default_factory=new_run_id, compare=False)
 
     @property
     def ini_path(self) -> Path:

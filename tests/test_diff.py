@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migcheck.diff import Added, Changed, Removed, diff, is_reordering, render
+from migcheck.diff import Added, Changed, Removed, diff, is_reordering, render, render_all
 from migcheck.snapshot import Key, Snapshot, make_snapshot
 
 
@@ -54,12 +54,8 @@ def test_render_names_non_default_schema_and_predicate() -> None:
     ]
 
 
-def test_column_summary_and_reordering() -> None:
-    old = snap((COLUMN, {"type": "text", "not_null": True, "default": "'x'::text", "position": 2}))
-    new = snap((COLUMN, {"type": "text", "not_null": True, "default": "'x'::text", "position": 3}))
-    (moved,) = diff(old, new)
-    assert is_reordering(moved)
-    assert render(moved) == "~ column users.name position: 2 -> 3"
+def test_column_summary() -> None:
+    new = snap((COLUMN, {"type": "text", "not_null": True, "default": "'x'::text"}))
     (added,) = diff(snap(), new)
     assert render(added) == "+ column users.name text not null default 'x'::text"
 
@@ -69,7 +65,7 @@ def test_values_render_readably() -> None:
     new = snap((ENUM, {"labels": ["a", "b", "c"], "flag": False}))
     assert [render(d) for d in diff(old, new)] == [
         "~ enum type mood flag: true -> false",
-        "~ enum type mood labels: (a, b) -> (a, b, c)",
+        "~ enum type mood labels: ('a', 'b') -> ('a', 'b', 'c')",
     ]
 
 
@@ -82,3 +78,59 @@ def test_snapshot_json_round_trip() -> None:
     assert loaded == original
     assert loaded.server_version == "16.4"
     assert loaded.to_json() == original.to_json()
+
+
+def _columns(table: str, names: list[str]) -> list[tuple[Key, dict[str, object]]]:
+    return [
+        (Key("column", "public", name, table), {"type": "text", "position": i + 1})
+        for i, name in enumerate(names)
+    ]
+
+
+def test_only_the_column_that_moved_is_reported() -> None:
+    old = snap(*_columns("users", ["id", "name", "nickname", "created_at"]))
+    new = snap(*_columns("users", ["id", "name", "created_at", "nickname"]))
+    (moved,) = diff(old, new)
+    assert is_reordering(moved)
+    assert render(moved) == "~ column users.nickname position: 3 -> 4"
+
+
+def test_a_column_moved_to_the_front_is_the_one_reported() -> None:
+    old = snap(*_columns("t", ["a", "b", "c"]))
+    new = snap(*_columns("t", ["c", "a", "b"]))
+    assert [render(d) for d in diff(old, new)] == ["~ column t.c position: 3 -> 1"]
+
+
+def test_dropping_a_column_does_not_report_the_shift_of_the_others() -> None:
+    old = snap(*_columns("t", ["a", "b", "c"]))
+    new = snap(*_columns("t", ["a", "c"]))
+    assert [render(d) for d in diff(old, new)] == ["- column t.b text"]
+
+
+def test_added_table_folds_its_columns_and_comes_first() -> None:
+    table = Key("table", "public", "settings")
+    pkey = Key("constraint", "public", "settings_pkey", "settings")
+    new = snap(
+        (table, {"kind": "table"}),
+        (pkey, {"definition": "PRIMARY KEY (key)"}),
+        (Key("column", "public", "value", "settings"), {"type": "text", "position": 2}),
+        (
+            Key("column", "public", "key", "settings"),
+            {"type": "text", "not_null": True, "position": 1},
+        ),
+        (ENUM, {"labels": ["it's", "a, b"]}),
+    )
+    assert render_all(diff(snap(), new)) == (
+        "+ enum type mood ('it''s', 'a, b')",
+        "+ table settings (key text not null, value text)",
+        "+ constraint settings_pkey on settings PRIMARY KEY (key)",
+    )
+
+
+def test_changed_materialized_view_is_named_so() -> None:
+    key = Key("view", "public", "daily")
+    old = snap((key, {"materialized": True, "definition": "SELECT 1;"}))
+    new = snap((key, {"materialized": True, "definition": "SELECT\n  2;"}))
+    assert [render(d) for d in diff(old, new)] == [
+        "~ materialized view daily definition: SELECT 1; -> SELECT 2;"
+    ]

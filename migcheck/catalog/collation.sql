@@ -2,9 +2,10 @@
 -- locale: the ICU / builtin locale (colliculocale on PG 15-16, colllocale on 17+; on
 -- PG 13-14 an ICU collation keeps its locale in lc_collate/lc_ctype); icu_rules: PG 16+.
 -- Version-specific columns are read through to_jsonb so one query parses everywhere.
-SELECT n.nspname::text COLLATE "C" AS "schema",
-       co.collname::text COLLATE "C" AS name,
-       ''::text COLLATE "C" AS parent,
+-- "oid >= 16384": see enum.sql (skips the hundreds of built-in ICU collations).
+SELECT n.nspname::text AS "schema",
+       co.collname::text AS name,
+       ''::text AS parent,
        CASE co.collprovider WHEN 'd' THEN 'default' WHEN 'c' THEN 'libc' WHEN 'i' THEN 'icu'
                             WHEN 'b' THEN 'builtin' END AS provider,
        co.collcollate::text AS lc_collate,
@@ -12,14 +13,15 @@ SELECT n.nspname::text COLLATE "C" AS "schema",
        coalesce(j.r ->> 'colllocale', j.r ->> 'colliculocale') AS locale,
        j.r ->> 'collicurules' AS icu_rules,
        co.collisdeterministic AS deterministic,
-       d.description AS comment
+       (SELECT jsonb_object_agg(d.objoid::text, d.description) FROM pg_description AS d
+         WHERE d.objoid >= 16384 AND d.classoid = 'pg_collation'::regclass AND d.objsubid = 0)
+         ->> co.oid::text AS comment
 FROM pg_collation AS co
 JOIN pg_namespace AS n ON n.oid = co.collnamespace
 CROSS JOIN LATERAL (SELECT to_jsonb(co) AS r) AS j
-LEFT JOIN pg_description AS d
-       ON d.objoid = co.oid AND d.classoid = 'pg_collation'::regclass AND d.objsubid = 0
-WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+WHERE co.oid >= 16384
+  AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND co.oid NOT IN (SELECT e.objid FROM pg_depend AS e
                       WHERE e.refclassid = 'pg_extension'::regclass AND e.deptype = 'e'
                         AND e.classid = 'pg_collation'::regclass)
-ORDER BY "schema", parent, name;
+ORDER BY n.nspname, co.collname;

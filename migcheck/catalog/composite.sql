@@ -1,8 +1,8 @@
 -- Free-standing composite types (CREATE TYPE ... AS (...)), not the row types of
 -- tables and views. attributes: 'name type [COLLATE x]' in order.
-SELECT n.nspname::text COLLATE "C" AS "schema",
-       t.typname::text COLLATE "C" AS name,
-       ''::text COLLATE "C" AS parent,
+SELECT n.nspname::text AS "schema",
+       t.typname::text AS name,
+       ''::text AS parent,
        (SELECT array_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
                          || CASE WHEN a.attcollation <> at.typcollation THEN
                               ' COLLATE ' || CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace
@@ -12,24 +12,24 @@ SELECT n.nspname::text COLLATE "C" AS "schema",
                          ORDER BY a.attnum)
           FROM pg_attribute AS a
           JOIN pg_type AS at ON at.oid = a.atttypid
-          LEFT JOIN pg_collation AS co ON co.oid = a.attcollation
+          LEFT JOIN pg_collation AS co ON co.oid = a.attcollation AND a.attcollation <> at.typcollation
           LEFT JOIN pg_namespace AS cn ON cn.oid = co.collnamespace
-         WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) AS attributes,
+         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS attributes,
        CASE WHEN t.typacl IS NOT NULL THEN
          NULLIF((SELECT array_agg(x.a::text ORDER BY x.a::text COLLATE "C")
                    FROM unnest(t.typacl) AS x(a)),
                 (SELECT array_agg(x.a::text ORDER BY x.a::text COLLATE "C")
                    FROM unnest(acldefault('T', t.typowner)) AS x(a)))
        END AS acl,
-       d.description AS comment
+       (SELECT jsonb_object_agg(d.objoid::text, d.description) FROM pg_description AS d
+         WHERE d.objoid >= 16384 AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0)
+         ->> t.oid::text AS comment
 FROM pg_class AS c
 JOIN pg_type AS t ON t.oid = c.reltype
 JOIN pg_namespace AS n ON n.oid = t.typnamespace
-LEFT JOIN pg_description AS d
-       ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
 WHERE c.relkind = 'c'
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND t.oid NOT IN (SELECT e.objid FROM pg_depend AS e
                      WHERE e.refclassid = 'pg_extension'::regclass AND e.deptype = 'e'
                        AND e.classid = 'pg_type'::regclass)
-ORDER BY "schema", parent, name;
+ORDER BY n.nspname, t.typname;

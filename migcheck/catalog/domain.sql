@@ -1,9 +1,10 @@
 -- Domains. checks: 'name: CHECK (...)' per CHECK constraint, sorted (the NOT NULL
 -- constraint that PG 17+ also catalogs is the not_null attribute).
 -- collation: only when it differs from the base type's default collation.
-SELECT n.nspname::text COLLATE "C" AS "schema",
-       t.typname::text COLLATE "C" AS name,
-       ''::text COLLATE "C" AS parent,
+-- "oid >= 16384": see enum.sql.
+SELECT n.nspname::text AS "schema",
+       t.typname::text AS name,
+       ''::text AS parent,
        format_type(t.typbasetype, t.typtypmod) AS type,
        t.typnotnull AS not_null,
        CASE WHEN t.typdefaultbin IS NOT NULL THEN pg_get_expr(t.typdefaultbin, 0, true)
@@ -24,15 +25,15 @@ SELECT n.nspname::text COLLATE "C" AS "schema",
                 (SELECT array_agg(x.a::text ORDER BY x.a::text COLLATE "C")
                    FROM unnest(acldefault('T', t.typowner)) AS x(a)))
        END AS acl,
-       d.description AS comment
+       (SELECT jsonb_object_agg(d.objoid::text, d.description) FROM pg_description AS d
+         WHERE d.objoid >= 16384 AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0)
+         ->> t.oid::text AS comment
 FROM pg_type AS t
 JOIN pg_namespace AS n ON n.oid = t.typnamespace
 JOIN pg_type AS bt ON bt.oid = t.typbasetype
-LEFT JOIN pg_description AS d
-       ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
-WHERE t.typtype = 'd'
+WHERE t.oid >= 16384 AND t.typtype = 'd'
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND t.oid NOT IN (SELECT e.objid FROM pg_depend AS e
                      WHERE e.refclassid = 'pg_extension'::regclass AND e.deptype = 'e'
                        AND e.classid = 'pg_type'::regclass)
-ORDER BY "schema", parent, name;
+ORDER BY n.nspname, t.typname;

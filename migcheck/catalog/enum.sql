@@ -1,7 +1,9 @@
 -- Enum types: labels in their sort order.
-SELECT n.nspname::text COLLATE "C" AS "schema",
-       t.typname::text COLLATE "C" AS name,
-       ''::text COLLATE "C" AS parent,
+-- "oid >= 16384" (FirstNormalObjectId: objects created after initdb always get an oid
+-- at least that large) only lets the planner skip the built-in types.
+SELECT n.nspname::text AS "schema",
+       t.typname::text AS name,
+       ''::text AS parent,
        (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
           FROM pg_enum AS e WHERE e.enumtypid = t.oid) AS labels,
        CASE WHEN t.typacl IS NOT NULL THEN
@@ -10,14 +12,14 @@ SELECT n.nspname::text COLLATE "C" AS "schema",
                 (SELECT array_agg(x.a::text ORDER BY x.a::text COLLATE "C")
                    FROM unnest(acldefault('T', t.typowner)) AS x(a)))
        END AS acl,
-       d.description AS comment
+       (SELECT jsonb_object_agg(d.objoid::text, d.description) FROM pg_description AS d
+         WHERE d.objoid >= 16384 AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0)
+         ->> t.oid::text AS comment
 FROM pg_type AS t
 JOIN pg_namespace AS n ON n.oid = t.typnamespace
-LEFT JOIN pg_description AS d
-       ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
-WHERE t.typtype = 'e'
+WHERE t.oid >= 16384 AND t.typtype = 'e'
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND t.oid NOT IN (SELECT e.objid FROM pg_depend AS e
                      WHERE e.refclassid = 'pg_extension'::regclass AND e.deptype = 'e'
                        AND e.classid = 'pg_type'::regclass)
-ORDER BY "schema", parent, name;
+ORDER BY n.nspname, t.typname;

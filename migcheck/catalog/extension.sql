@@ -1,11 +1,12 @@
 -- Installed extensions (their member objects are excluded from every other kind).
-SELECT n.nspname::text COLLATE "C" AS "schema",
-       x.extname::text COLLATE "C" AS name,
-       ''::text COLLATE "C" AS parent,
+-- schema: the extension's schema (pg_catalog for plpgsql).
+SELECT n.nspname::text AS "schema",
+       x.extname::text AS name,
+       ''::text AS parent,
        x.extversion AS version,
-       d.description AS comment
+       (SELECT d.description FROM pg_description AS d
+         WHERE d.objoid = x.oid AND d.classoid = 'pg_extension'::regclass AND d.objsubid = 0)
+         AS comment
 FROM pg_extension AS x
 JOIN pg_namespace AS n ON n.oid = x.extnamespace
-LEFT JOIN pg_description AS d
-       ON d.objoid = x.oid AND d.classoid = 'pg_extension'::regclass AND d.objsubid = 0
-ORDER BY "schema", parent, name;
+ORDER BY n.nspname, x.extname;

@@ -15,7 +15,7 @@
 -- Performance: the catalog statistics of a fresh database describe an empty one, so
 -- the planner underestimates user objects by far; every lookup is a LATERAL or scalar
 -- subquery driven by an index, or a join on an oid, which stay cheap whatever plan is
--- chosen. Column names come from one array per table (t.names[attnum]).
+-- chosen.
 SELECT n.nspname::text AS "schema",
        i.relname::text AS name,
        c.relname::text AS parent,
@@ -42,13 +42,14 @@ SELECT n.nspname::text AS "schema",
        CASE WHEN i.reloptions IS NOT NULL THEN
          (SELECT array_agg(o ORDER BY o COLLATE "C") FROM unnest(i.reloptions) AS o)
        END AS options,
-       (SELECT d.description FROM pg_description AS d
-         WHERE d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0)
-         AS comment
+       -- comments of user relations in one InitPlan (oids >= 16384: see function.sql)
+       (SELECT jsonb_object_agg(d.objoid::text, d.description) FROM pg_description AS d
+         WHERE d.objoid >= 16384 AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0)
+         ->> i.indexrelid::text AS comment
 FROM pg_namespace AS n
 JOIN pg_class AS c ON c.relnamespace = n.oid
 JOIN LATERAL (
-  SELECT x.indexrelid, x.indrelid, x.indisunique, x.indnkeyatts, x.indkey, x.indclass,
+  SELECT x.indexrelid, x.indrelid, x.indisunique, x.indnatts, x.indnkeyatts, x.indkey, x.indclass,
          x.indcollation, x.indoption, x.indpred, ic.relname, ic.relam, ic.relispartition,
          ic.reltablespace, ic.reloptions
     FROM pg_index AS x
@@ -60,20 +61,13 @@ JOIN LATERAL (
 ) AS i ON true
 JOIN pg_am AS am ON am.oid = i.relam
 JOIN LATERAL (
-  -- names / collations of the table's columns, subscripted by attnum
-  SELECT array_agg(quote_ident(a.attname) ORDER BY a.attnum) AS names,
-         array_agg(a.attcollation ORDER BY a.attnum) AS colls
-    FROM pg_attribute AS a
-   WHERE a.attrelid = c.oid AND a.attnum > 0
-) AS t ON true
-JOIN LATERAL (
   SELECT array_agg(k.col ORDER BY k.pos) FILTER (WHERE k.pos <= i.indnkeyatts) AS key_columns,
          array_agg(k.col ORDER BY k.pos) FILTER (WHERE k.pos > i.indnkeyatts) AS include_columns
     FROM (SELECT x.pos,
                  CASE WHEN x.attnum = 0 THEN pg_get_indexdef(i.indexrelid, x.pos::integer, true)
-                      ELSE t.names[x.attnum] END
+                      ELSE ta.attname END
                  || CASE WHEN x.coll <> 0
-                          AND x.coll <> CASE WHEN x.attnum = 0 THEN 100 ELSE t.colls[x.attnum] END THEN
+                          AND x.coll <> coalesce(ta.attcollation, 100) THEN
                       (SELECT ' COLLATE '
                               || CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace
                                       THEN quote_ident(co.collname)
@@ -98,8 +92,13 @@ JOIN LATERAL (
                          THEN ' DESC' || CASE WHEN x.opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END
                          WHEN x.opt & 2 <> 0 THEN ' NULLS FIRST'
                          ELSE '' END AS col
-            FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indcollation::oid[], i.indoption::int2[])
-                 WITH ORDINALITY AS x(attnum, opclass, coll, opt, pos)) AS k
+            FROM (SELECT unnest(i.indkey::int2[]) AS attnum, unnest(i.indclass::oid[]) AS opclass,
+                         unnest(i.indcollation::oid[]) AS coll, unnest(i.indoption::int2[]) AS opt,
+                         generate_series(1, i.indnatts) AS pos) AS x
+            LEFT JOIN LATERAL (SELECT quote_ident(a.attname) AS attname, a.attcollation
+                                 FROM pg_attribute AS a
+                                WHERE a.attrelid = c.oid AND a.attnum = x.attnum
+                                OFFSET 0) AS ta ON x.attnum > 0) AS k
 ) AS cols ON true
 WHERE c.relkind IN ('r', 'p', 'm')
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'

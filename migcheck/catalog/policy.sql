@@ -1,7 +1,7 @@
 -- Row-level security policies. roles: sorted role names ('public' for PUBLIC).
-SELECT n.nspname::text COLLATE "C" AS "schema",
-       pol.polname::text COLLATE "C" AS name,
-       c.relname::text COLLATE "C" AS parent,
+SELECT n.nspname::text AS "schema",
+       pol.polname::text AS name,
+       c.relname::text AS parent,
        CASE pol.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
                        WHEN 'd' THEN 'DELETE' WHEN '*' THEN 'ALL' END AS command,
        pol.polpermissive AS permissive,
@@ -10,15 +10,15 @@ SELECT n.nspname::text COLLATE "C" AS "schema",
                   FROM unnest(pol.polroles) AS r(oid)) AS x) AS roles,
        pg_get_expr(pol.polqual, pol.polrelid, true) AS "using",
        pg_get_expr(pol.polwithcheck, pol.polrelid, true) AS with_check,
-       d.description AS comment
+       (SELECT jsonb_object_agg(d.objoid::text, d.description) FROM pg_description AS d
+         WHERE d.objoid >= 16384 AND d.classoid = 'pg_policy'::regclass AND d.objsubid = 0)
+         ->> pol.oid::text AS comment
 FROM pg_policy AS pol
 JOIN pg_class AS c ON c.oid = pol.polrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
-LEFT JOIN pg_description AS d
-       ON d.objoid = pol.oid AND d.classoid = 'pg_policy'::regclass AND d.objsubid = 0
 WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND c.relname <> %(version_table)s
   AND c.oid NOT IN (SELECT e.objid FROM pg_depend AS e
                      WHERE e.refclassid = 'pg_extension'::regclass AND e.deptype = 'e'
                        AND e.classid = 'pg_class'::regclass)
-ORDER BY "schema", parent, name;
+ORDER BY n.nspname, c.relname, pol.polname;

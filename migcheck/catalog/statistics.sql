@@ -1,18 +1,18 @@
 -- Extended statistics objects (CREATE STATISTICS); parent = table.
 -- definition: pg_get_statisticsobjdef (kinds, columns / expressions, table).
-SELECT n.nspname::text COLLATE "C" AS "schema",
-       s.stxname::text COLLATE "C" AS name,
-       c.relname::text COLLATE "C" AS parent,
+SELECT n.nspname::text AS "schema",
+       s.stxname::text AS name,
+       c.relname::text AS parent,
        pg_get_statisticsobjdef(s.oid) AS definition,
-       d.description AS comment
+       (SELECT jsonb_object_agg(d.objoid::text, d.description) FROM pg_description AS d
+         WHERE d.objoid >= 16384 AND d.classoid = 'pg_statistic_ext'::regclass AND d.objsubid = 0)
+         ->> s.oid::text AS comment
 FROM pg_statistic_ext AS s
 JOIN pg_class AS c ON c.oid = s.stxrelid
 JOIN pg_namespace AS n ON n.oid = s.stxnamespace
-LEFT JOIN pg_description AS d
-       ON d.objoid = s.oid AND d.classoid = 'pg_statistic_ext'::regclass AND d.objsubid = 0
 WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND c.relname <> %(version_table)s
   AND s.oid NOT IN (SELECT e.objid FROM pg_depend AS e
                      WHERE e.refclassid = 'pg_extension'::regclass AND e.deptype = 'e'
                        AND e.classid = 'pg_statistic_ext'::regclass)
-ORDER BY "schema", parent, name;
+ORDER BY n.nspname, c.relname, s.stxname;

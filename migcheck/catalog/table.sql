@@ -2,9 +2,13 @@
 -- version table and tables that belong to an extension.
 -- References to other relations (partition_of, inherits) are quoted identifiers,
 -- schema-qualified only when the other relation lives in another schema.
-SELECT n.nspname::text COLLATE "C" AS "schema",
-       c.relname::text COLLATE "C" AS name,
-       ''::text COLLATE "C" AS parent,
+-- replica_identity: 'default', 'nothing', 'full' or 'index <name>'.
+-- access_method / tablespace: NULL when none / the database default.
+-- Performance: lookups are scalar subqueries on indexed keys, evaluated per output row
+-- only where needed, or hashed/InitPlan subqueries run once (see column.sql).
+SELECT n.nspname::text AS "schema",
+       c.relname::text AS name,
+       ''::text AS parent,
        CASE WHEN c.relkind = 'p' THEN 'partitioned table'
             WHEN c.relpersistence = 'u' THEN 'unlogged table'
             ELSE 'table' END AS kind,
@@ -19,7 +23,7 @@ SELECT n.nspname::text COLLATE "C" AS "schema",
        END AS partition_of,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid, true) END
          AS partition_bound,
-       CASE WHEN NOT c.relispartition THEN
+       CASE WHEN NOT c.relispartition AND c.oid IN (SELECT h.inhrelid FROM pg_inherits AS h) THEN
          (SELECT array_agg(CASE WHEN pc.relnamespace = c.relnamespace THEN quote_ident(pc.relname)
                                 ELSE quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) END
                            ORDER BY i.inhseqno)
@@ -38,25 +42,28 @@ SELECT n.nspname::text COLLATE "C" AS "schema",
                                      WHERE ri.indrelid = c.oid AND ri.indisreplident)
        END AS replica_identity,
        am.amname::text AS access_method,
-       ts.spcname::text AS tablespace,
-       (SELECT array_agg(o ORDER BY o COLLATE "C") FROM unnest(c.reloptions) AS o) AS options,
+       CASE WHEN c.reltablespace <> 0 THEN
+         (SELECT ts.spcname::text FROM pg_tablespace AS ts WHERE ts.oid = c.reltablespace)
+       END AS tablespace,
+       CASE WHEN c.reloptions IS NOT NULL THEN
+         (SELECT array_agg(o ORDER BY o COLLATE "C") FROM unnest(c.reloptions) AS o)
+       END AS options,
        CASE WHEN c.relacl IS NOT NULL THEN
          NULLIF((SELECT array_agg(x.a::text ORDER BY x.a::text COLLATE "C")
                    FROM unnest(c.relacl) AS x(a)),
                 (SELECT array_agg(x.a::text ORDER BY x.a::text COLLATE "C")
                    FROM unnest(acldefault('r', c.relowner)) AS x(a)))
        END AS acl,
-       d.description AS comment
-FROM pg_class AS c
-JOIN pg_namespace AS n ON n.oid = c.relnamespace
+       (SELECT jsonb_object_agg(d.objoid::text, d.description) FROM pg_description AS d
+         WHERE d.objoid >= 16384 AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0)
+         ->> c.oid::text AS comment
+FROM pg_namespace AS n
+JOIN pg_class AS c ON c.relnamespace = n.oid
 LEFT JOIN pg_am AS am ON am.oid = c.relam
-LEFT JOIN pg_tablespace AS ts ON ts.oid = c.reltablespace
-LEFT JOIN pg_description AS d
-       ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 WHERE c.relkind IN ('r', 'p')
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND c.relname <> %(version_table)s
   AND c.oid NOT IN (SELECT e.objid FROM pg_depend AS e
                      WHERE e.refclassid = 'pg_extension'::regclass AND e.deptype = 'e'
                        AND e.classid = 'pg_class'::regclass)
-ORDER BY "schema", parent, name;
+ORDER BY n.nspname, c.relname;

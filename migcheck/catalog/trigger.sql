@@ -4,9 +4,9 @@
 -- function: schema-qualified trigger function; arguments: text[] or NULL;
 -- columns: UPDATE OF columns, sorted; when: the WHEN condition;
 -- referencing: transition tables; constraint/deferrable/deferred: CREATE CONSTRAINT TRIGGER.
-SELECT n.nspname::text COLLATE "C" AS "schema",
-       t.tgname::text COLLATE "C" AS name,
-       c.relname::text COLLATE "C" AS parent,
+SELECT n.nspname::text AS "schema",
+       t.tgname::text AS name,
+       c.relname::text AS parent,
        CASE WHEN t.tgtype & 2 <> 0 THEN 'BEFORE' WHEN t.tgtype & 64 <> 0 THEN 'INSTEAD OF'
             ELSE 'AFTER' END AS timing,
        array_remove(ARRAY[CASE WHEN t.tgtype & 4 <> 0 THEN 'INSERT' END,
@@ -43,14 +43,14 @@ SELECT n.nspname::text COLLATE "C" AS "schema",
        t.tgconstraint <> 0 AS "constraint",
        t.tgdeferrable AS deferrable,
        t.tginitdeferred AS deferred,
-       d.description AS comment
+       (SELECT jsonb_object_agg(d.objoid::text, d.description) FROM pg_description AS d
+         WHERE d.objoid >= 16384 AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0)
+         ->> t.oid::text AS comment
 FROM pg_trigger AS t
 JOIN pg_class AS c ON c.oid = t.tgrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 JOIN pg_proc AS p ON p.oid = t.tgfoid
 JOIN pg_namespace AS pn ON pn.oid = p.pronamespace
-LEFT JOIN pg_description AS d
-       ON d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0
 WHERE (NOT t.tgisinternal
        OR (t.tgparentid <> 0
            AND (t.tgconstraint = 0
@@ -61,4 +61,4 @@ WHERE (NOT t.tgisinternal
   AND c.oid NOT IN (SELECT e.objid FROM pg_depend AS e
                      WHERE e.refclassid = 'pg_extension'::regclass AND e.deptype = 'e'
                        AND e.classid = 'pg_class'::regclass)
-ORDER BY "schema", parent, name;
+ORDER BY n.nspname, c.relname, t.tgname;

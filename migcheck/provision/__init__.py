@@ -15,7 +15,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from migcheck.config import Config
+from migcheck.config import Backend, Config
 from migcheck.errors import ServerError
 
 
@@ -81,9 +81,29 @@ Starter = Callable[[Config, "int | None"], AbstractContextManager[Server]]
 
 
 def _backends() -> dict[str, Starter]:
-    from migcheck.provision import local, url
+    from migcheck.provision import docker, local, url
 
-    return {"local": local.start, "url": url.start}
+    return {"docker": docker.start, "local": local.start, "url": url.start}
+
+
+def _automatic(config: Config) -> Backend:
+    """``--backend auto``: a URL when given, else Docker when an engine answers, else local."""
+    from migcheck.provision import docker, local
+
+    if config.url:
+        return "url"
+    if config.pg_bin:
+        return "local"
+    if docker.reachable():
+        return "docker"
+    if local.installations():
+        return "local"
+    raise ServerError(
+        f"no PostgreSQL server to be had: no Docker engine answers at {docker.engine_address()} "
+        "and no PostgreSQL server binaries were found; start Docker, install server binaries "
+        "(e.g. apt-get install postgresql-16, or pip install 'migcheck[embedded]'), "
+        "or point migcheck at a server with --url"
+    )
 
 
 def start(config: Config, version: int | None) -> AbstractContextManager[Server]:
@@ -91,7 +111,7 @@ def start(config: Config, version: int | None) -> AbstractContextManager[Server]
     backends = _backends()
     backend = config.backend
     if backend == "auto":
-        backend = "url" if config.url else "local"
+        backend = _automatic(config)
     if backend not in backends:
         raise ServerError(f"--backend {backend}: not available in this version of migcheck")
     return backends[backend](config, version)

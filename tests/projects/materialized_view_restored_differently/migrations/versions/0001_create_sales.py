@@ -1,4 +1,4 @@
-"""create sales and daily_sales
+"""create stores, sales and daily_sales
 
 Revision ID: 0001
 Revises: 
@@ -18,8 +18,14 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "stores",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("name", sa.Text(), nullable=False),
+    )
+    op.create_table(
         "sales",
         sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("store_id", sa.Integer(), sa.ForeignKey("stores.id"), nullable=False),
         sa.Column("sold_on", sa.Date(), nullable=False),
         sa.Column("amount", sa.Numeric(12, 2), nullable=False),
         sa.Column("refunded", sa.Boolean(), server_default=sa.false(), nullable=False),
@@ -27,10 +33,10 @@ def upgrade() -> None:
     op.execute(
         """
         CREATE MATERIALIZED VIEW daily_sales AS
-        SELECT sold_on, sum(amount) AS total
-        FROM sales
-        WHERE NOT refunded
-        GROUP BY sold_on
+        SELECT st.name AS store, s.sold_on, sum(s.amount) AS total
+        FROM sales s JOIN stores st ON st.id = s.store_id
+        WHERE NOT s.refunded
+        GROUP BY st.name, s.sold_on
         """
     )
 
@@ -38,3 +44,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP MATERIALIZED VIEW daily_sales")
     op.drop_table("sales")
+    op.drop_table("stores")

@@ -21,10 +21,10 @@ def upgrade() -> None:
     op.execute(
         """
         CREATE MATERIALIZED VIEW daily_sales AS
-        SELECT sold_on, sum(amount) AS total, count(*) AS sales
-        FROM sales
-        WHERE NOT refunded
-        GROUP BY sold_on
+        SELECT st.name AS store, s.sold_on, sum(s.amount) AS total, count(*) AS sales
+        FROM sales s JOIN stores st ON st.id = s.store_id
+        WHERE NOT s.refunded
+        GROUP BY st.name, s.sold_on
         """
     )
 
@@ -34,8 +34,8 @@ def downgrade() -> None:
     op.execute(
         """
         CREATE MATERIALIZED VIEW daily_sales AS
-        SELECT sold_on, sum(amount) AS total
-        FROM sales
-        GROUP BY sold_on
+        SELECT st.name AS store, s.sold_on, sum(s.amount) AS total
+        FROM sales s JOIN stores st ON st.id = s.store_id
+        GROUP BY st.name, s.sold_on
         """
     )

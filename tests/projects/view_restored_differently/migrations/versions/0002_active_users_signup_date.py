@@ -26,12 +26,20 @@ def upgrade() -> None:
     op.execute(
         """
         CREATE OR REPLACE VIEW active_users AS
-        SELECT id, email, created_at FROM users WHERE deleted_at IS NULL
+        SELECT u.id, u.email, t.name AS team, u.created_at
+        FROM users u JOIN teams t ON t.id = u.team_id
+        WHERE u.deleted_at IS NULL
         """
     )
 
 
 def downgrade() -> None:
     op.execute("DROP VIEW active_users")
-    op.execute("CREATE VIEW active_users AS SELECT id, email FROM users")
+    op.execute(
+        """
+        CREATE VIEW active_users AS
+        SELECT u.id, u.email, t.name AS team
+        FROM users u JOIN teams t ON t.id = u.team_id
+        """
+    )
     op.drop_column("users", "created_at")
