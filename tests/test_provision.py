@@ -22,12 +22,15 @@ ROOT = Path(__file__).parent.parent
 
 def _children_folders(pid: int) -> set[str]:
     """The server folders (-k socket dir) of postgres processes started by ``pid``."""
-    out = subprocess.run(["ps", "-eo", "ppid,args"], capture_output=True, text=True).stdout
     folders = set()
-    for line in out.splitlines():
-        parent, _, args = line.strip().partition(" ")
-        if parent == str(pid) and "postgres" in args and " -k " in args:
-            folders.add(args.split(" -k ", 1)[1].split()[0])
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            parent = (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError):
+            continue
+        if parent == str(pid) and b"-k" in args and args[0].endswith(b"postgres"):
+            folders.add(args[args.index(b"-k") + 1].decode())
     return folders
 
 
@@ -100,7 +103,9 @@ def test_interrupted_check_removes_its_server(signum: int) -> None:
     while not started and time.monotonic() < deadline and process.poll() is None:
         started = _children_folders(process.pid)
         time.sleep(0.05)
-    assert started, "the server never started"
+    if not started:
+        process.kill()
+        raise AssertionError(f"the server never started: {process.communicate()}")
     time.sleep(0.5)  # into the walk
     process.send_signal(signum)
     _, err = process.communicate(timeout=60)

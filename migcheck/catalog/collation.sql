@@ -3,6 +3,9 @@
 -- PG 13-14 an ICU collation keeps its locale in lc_collate/lc_ctype); icu_rules: PG 16+.
 -- Version-specific columns are read through to_jsonb so one query parses everywhere.
 -- "oid >= 16384": see enum.sql (skips the hundreds of built-in ICU collations).
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text AS "schema",
        co.collname::text AS name,
        ''::text AS parent,

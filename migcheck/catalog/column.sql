@@ -3,7 +3,8 @@
 -- re-adding a column elsewhere in the order shows up, while attnum never does.
 -- identity_options: the identity sequence's parameters as in GENERATED ... AS IDENTITY (...).
 -- generated: the generation expression; generated_kind: 'stored' or 'virtual' (PG 18).
--- collation: only when it differs from the column type's default collation.
+-- collation: only when it differs from the column type's default collation; written as
+-- regcollation does (qualified when not visible in the search_path, like format_type).
 -- acl: column privileges (attacl), sorted; NULL when none.
 --
 -- Performance: the catalog statistics of a fresh database describe an empty one, so
@@ -33,12 +34,8 @@ SELECT n.nspname::text AS "schema",
        END AS identity_options,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(a.adbin, a.attrelid, true) END AS generated,
        CASE a.attgenerated WHEN 's' THEN 'stored' WHEN 'v' THEN 'virtual' END AS generated_kind,
-       CASE WHEN a.attcollation <> t.typcollation THEN
-         (SELECT CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace THEN quote_ident(co.collname)
-                      ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
-            FROM pg_collation AS co JOIN pg_namespace AS cn ON cn.oid = co.collnamespace
-           WHERE co.oid = a.attcollation)
-       END AS collation,
+       CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::regcollation::text END
+         AS collation,
        a.position::integer AS position,
        CASE WHEN cardinality(a.attacl) > 0 THEN
          (SELECT array_agg(x.a::text ORDER BY x.a::text COLLATE "C") FROM unnest(a.attacl) AS x(a))

@@ -1,19 +1,18 @@
 -- Free-standing composite types (CREATE TYPE ... AS (...)), not the row types of
 -- tables and views. attributes: 'name type [COLLATE x]' in order.
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text AS "schema",
        t.typname::text AS name,
        ''::text AS parent,
        (SELECT array_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
-                         || CASE WHEN a.attcollation <> at.typcollation THEN
-                              ' COLLATE ' || CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace
-                                                  THEN quote_ident(co.collname)
-                                                  ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
-                            ELSE '' END
+                         || CASE WHEN a.attcollation <> at.typcollation
+                                 THEN ' COLLATE ' || a.attcollation::regcollation::text
+                                 ELSE '' END
                          ORDER BY a.attnum)
           FROM pg_attribute AS a
           JOIN pg_type AS at ON at.oid = a.atttypid
-          LEFT JOIN pg_collation AS co ON co.oid = a.attcollation AND a.attcollation <> at.typcollation
-          LEFT JOIN pg_namespace AS cn ON cn.oid = co.collnamespace
          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS attributes,
        CASE WHEN t.typacl IS NOT NULL THEN
          NULLIF((SELECT array_agg(x.a::text ORDER BY x.a::text COLLATE "C")

@@ -6,6 +6,9 @@
 -- differently across versions) are internal and left out.
 -- Performance: one LATERAL per user table through pg_constraint's conrelid index
 -- (see column.sql for why).
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text AS "schema",
        k.conname::text AS name,
        c.relname::text AS parent,

@@ -2,6 +2,9 @@
 -- constraint that PG 17+ also catalogs is the not_null attribute).
 -- collation: only when it differs from the base type's default collation.
 -- "oid >= 16384": see enum.sql.
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text AS "schema",
        t.typname::text AS name,
        ''::text AS parent,
@@ -9,12 +12,8 @@ SELECT n.nspname::text AS "schema",
        t.typnotnull AS not_null,
        CASE WHEN t.typdefaultbin IS NOT NULL THEN pg_get_expr(t.typdefaultbin, 0, true)
             ELSE t.typdefault END AS "default",
-       CASE WHEN t.typcollation <> bt.typcollation THEN
-         (SELECT CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace THEN quote_ident(co.collname)
-                      ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
-            FROM pg_collation AS co JOIN pg_namespace AS cn ON cn.oid = co.collnamespace
-           WHERE co.oid = t.typcollation)
-       END AS collation,
+       CASE WHEN t.typcollation <> bt.typcollation THEN t.typcollation::regcollation::text END
+         AS collation,
        (SELECT array_agg(x.c ORDER BY x.c COLLATE "C")
           FROM (SELECT k.conname || ': ' || pg_get_constraintdef(k.oid, true) AS c
                   FROM pg_constraint AS k

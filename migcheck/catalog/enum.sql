@@ -1,6 +1,9 @@
 -- Enum types: labels in their sort order.
 -- "oid >= 16384" (FirstNormalObjectId: objects created after initdb always get an oid
 -- at least that large) only lets the planner skip the built-in types.
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text AS "schema",
        t.typname::text AS name,
        ''::text AS parent,

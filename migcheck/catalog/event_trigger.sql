@@ -1,4 +1,7 @@
 -- Event triggers (database-wide: schema and parent are '').
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT ''::text AS "schema",
        e.evtname::text AS name,
        ''::text AS parent,

@@ -3,10 +3,14 @@
 -- body: prosrc; for SQL-standard bodies (PG 14+: RETURN ... / BEGIN ATOMIC ... END,
 -- where prosrc is empty) the body as pg_get_functiondef deparses it; for aggregates
 -- the CREATE AGGREGATE options, since their prosrc is a placeholder.
+-- (Literals with backslashes are E'' strings: right whatever standard_conforming_strings.)
 -- cost: procost as text; rows: prorows as text for set-returning functions.
 -- Objects created after initdb always have an oid >= 16384 (FirstNormalObjectId, where
 -- the oid counter starts and wraps around), so "oid >= 16384" is a cheap pre-filter
 -- that lets the planner skip the ~3000 built-in functions through the oid index.
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text COLLATE "C" AS "schema",
        (p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')')::text COLLATE "C" AS name,
        ''::text COLLATE "C" AS parent,
@@ -46,7 +50,7 @@ SELECT n.nspname::text COLLATE "C" AS "schema",
               FROM pg_aggregate AS g WHERE g.aggfnoid = p.oid)
          WHEN p.prosrc = '' AND l.lanname = 'sql' THEN
            coalesce(rtrim(substring(pg_get_functiondef(p.oid)
-                                    FROM '\n((?:RETURN |BEGIN ATOMIC).*)$'), chr(10)),
+                                    FROM E'\n((?:RETURN |BEGIN ATOMIC).*)$'), E'\n'),
                     p.prosrc)
          ELSE p.prosrc
        END AS body,

@@ -7,7 +7,8 @@
 --   opclass       when it is not a default operator class, or has parameters:
 --                 "opclass (name=value)",
 --   DESC, NULLS FIRST, NULLS LAST  as in CREATE INDEX.
--- Collations and operator classes outside pg_catalog are schema-qualified.
+-- Operator classes and collations are schema-qualified when not visible in the
+-- search_path, as pg_get_indexdef and format_type do.
 -- include: INCLUDE columns or NULL. nulls_not_distinct: PG 15+ (read through to_jsonb
 -- so that the query still parses on PG 13/14, where it is always false).
 -- partition_of: the partitioned index this one is attached to.
@@ -16,6 +17,9 @@
 -- the planner underestimates user objects by far; every lookup is a LATERAL or scalar
 -- subquery driven by an index, or a join on an oid, which stay cheap whatever plan is
 -- chosen.
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text AS "schema",
        i.relname::text AS name,
        c.relname::text AS parent,
@@ -42,7 +46,6 @@ SELECT n.nspname::text AS "schema",
        CASE WHEN i.reloptions IS NOT NULL THEN
          (SELECT array_agg(o ORDER BY o COLLATE "C") FROM unnest(i.reloptions) AS o)
        END AS options,
-       -- comments of user relations in one InitPlan (oids >= 16384: see function.sql)
        (SELECT jsonb_object_agg(d.objoid::text, d.description) FROM pg_description AS d
          WHERE d.objoid >= 16384 AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0)
          ->> i.indexrelid::text AS comment
@@ -61,26 +64,21 @@ JOIN LATERAL (
 ) AS i ON true
 JOIN pg_am AS am ON am.oid = i.relam
 JOIN LATERAL (
-  SELECT array_agg(k.col ORDER BY k.pos) FILTER (WHERE k.pos <= i.indnkeyatts) AS key_columns,
-         array_agg(k.col ORDER BY k.pos) FILTER (WHERE k.pos > i.indnkeyatts) AS include_columns
+  SELECT k.cols[:i.indnkeyatts] AS key_columns,
+         CASE WHEN i.indnatts > i.indnkeyatts THEN k.cols[i.indnkeyatts + 1:] END AS include_columns
+    FROM (SELECT array_agg(x.col ORDER BY x.pos) AS cols
     FROM (SELECT x.pos,
                  CASE WHEN x.attnum = 0 THEN pg_get_indexdef(i.indexrelid, x.pos::integer, true)
                       ELSE ta.attname END
-                 || CASE WHEN x.coll <> 0
-                          AND x.coll <> coalesce(ta.attcollation, 100) THEN
-                      (SELECT ' COLLATE '
-                              || CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace
-                                      THEN quote_ident(co.collname)
-                                      ELSE quote_ident(con.nspname) || '.' || quote_ident(co.collname) END
-                         FROM pg_collation AS co JOIN pg_namespace AS con ON con.oid = co.collnamespace
-                        WHERE co.oid = x.coll)
-                    ELSE '' END
+                 -- 100: the database default collation (DEFAULT_COLLATION_OID, fixed)
+                 || CASE WHEN x.coll <> 0 AND x.coll <> coalesce(ta.attcollation, 100)
+                         THEN ' COLLATE ' || x.coll::regcollation::text
+                         ELSE '' END
                  || CASE WHEN x.opclass IN (SELECT oc.oid FROM pg_opclass AS oc WHERE NOT oc.opcdefault)
                            OR (x.opclass <> 0 AND am.amname NOT IN ('btree', 'hash')
                                AND (SELECT ia.attoptions IS NOT NULL FROM pg_attribute AS ia
                                      WHERE ia.attrelid = i.indexrelid AND ia.attnum = x.pos)) THEN
-                      (SELECT ' ' || CASE WHEN oc.opcnamespace = 'pg_catalog'::regnamespace
-                                          THEN quote_ident(oc.opcname)
+                      (SELECT ' ' || CASE WHEN pg_opclass_is_visible(oc.oid) THEN quote_ident(oc.opcname)
                                           ELSE quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) END
                               || coalesce(' (' || array_to_string(ia.attoptions, ', ') || ')', '')
                          FROM pg_opclass AS oc
@@ -92,13 +90,12 @@ JOIN LATERAL (
                          THEN ' DESC' || CASE WHEN x.opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END
                          WHEN x.opt & 2 <> 0 THEN ' NULLS FIRST'
                          ELSE '' END AS col
-            FROM (SELECT unnest(i.indkey::int2[]) AS attnum, unnest(i.indclass::oid[]) AS opclass,
-                         unnest(i.indcollation::oid[]) AS coll, unnest(i.indoption::int2[]) AS opt,
-                         generate_series(1, i.indnatts) AS pos) AS x
+            FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indcollation::oid[], i.indoption::int2[])
+                 WITH ORDINALITY AS x(attnum, opclass, coll, opt, pos)
             LEFT JOIN LATERAL (SELECT quote_ident(a.attname) AS attname, a.attcollation
                                  FROM pg_attribute AS a
                                 WHERE a.attrelid = c.oid AND a.attnum = x.attnum
-                                OFFSET 0) AS ta ON x.attnum > 0) AS k
+                                OFFSET 0) AS ta ON x.attnum > 0) AS x) AS k
 ) AS cols ON true
 WHERE c.relkind IN ('r', 'p', 'm')
   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'

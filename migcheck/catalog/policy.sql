@@ -1,4 +1,7 @@
 -- Row-level security policies. roles: sorted role names ('public' for PUBLIC).
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text AS "schema",
        pol.polname::text AS name,
        c.relname::text AS parent,

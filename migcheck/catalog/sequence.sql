@@ -1,5 +1,8 @@
 -- Sequences, except identity sequences (column.identity_options describes those).
 -- owned_by: table.column of OWNED BY (serial columns), quoted identifiers.
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text AS "schema",
        c.relname::text AS name,
        ''::text AS parent,

@@ -1,5 +1,8 @@
 -- Extended statistics objects (CREATE STATISTICS); parent = table.
 -- definition: pg_get_statisticsobjdef (kinds, columns / expressions, table).
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text AS "schema",
        s.stxname::text AS name,
        c.relname::text AS parent,

@@ -6,6 +6,9 @@
 -- access_method / tablespace: NULL when none / the database default.
 -- Performance: lookups are scalar subqueries on indexed keys, evaluated per output row
 -- only where needed, or hashed/InitPlan subqueries run once (see column.sql).
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text AS "schema",
        c.relname::text AS name,
        ''::text AS parent,

@@ -4,6 +4,10 @@
 -- function: schema-qualified trigger function; arguments: text[] or NULL;
 -- columns: UPDATE OF columns, sorted; when: the WHEN condition;
 -- referencing: transition tables; constraint/deferrable/deferred: CREATE CONSTRAINT TRIGGER.
+-- (Literals with backslashes are E'' strings: right whatever standard_conforming_strings.)
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text AS "schema",
        t.tgname::text AS name,
        c.relname::text AS parent,
@@ -26,13 +30,13 @@ SELECT n.nspname::text AS "schema",
          -- backslash start a 3-digit escape, so splitting on \000 is unambiguous.
          (SELECT array_agg(convert_from(decode(x.arg, 'escape'), current_setting('server_encoding'))
                            ORDER BY x.pos)
-            FROM unnest(string_to_array(replace(encode(t.tgargs, 'escape'), '\\', '\134'), '\000'))
+            FROM unnest(string_to_array(replace(encode(t.tgargs, 'escape'), E'\\\\', E'\\134'), E'\\000'))
                  WITH ORDINALITY AS x(arg, pos)
            WHERE x.pos <= t.tgnargs)
        END AS arguments,
        CASE WHEN t.tgqual IS NOT NULL THEN
          substring(pg_get_triggerdef(t.oid, true)
-                   FROM ' WHEN \((.*)\) EXECUTE (?:FUNCTION|PROCEDURE) ')
+                   FROM E' WHEN \\((.*)\\) EXECUTE (?:FUNCTION|PROCEDURE) ')
        END AS "when",
        CASE WHEN t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL THEN
          concat_ws(' ', 'OLD TABLE AS ' || quote_ident(t.tgoldtable),

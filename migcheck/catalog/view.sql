@@ -3,6 +3,9 @@
 -- (both depend only on the stored query tree and the search_path), but without
 -- redundant parentheses and with one select item / clause per line, so that a change
 -- shows up as a readable line diff.
+-- comment: all comments of the kind are read once per query (an InitPlan) and looked up
+-- by oid; user objects always have oids >= 16384 (FirstNormalObjectId), which lets the
+-- planner read only their comments through pg_description's index.
 SELECT n.nspname::text AS "schema",
        c.relname::text AS name,
        ''::text AS parent,
