@@ -14,7 +14,7 @@ from migcheck import provision
 from migcheck.config import Config
 from migcheck.findings import Finding, Report, Run
 from migcheck.project import Project
-from migcheck.walk import Note, Step, Timings, walk
+from migcheck.walk import Head, Note, Step, Timings, walk
 
 _FAILURE_CODES = {
     "upgrade": "MC101",
@@ -104,7 +104,7 @@ def _walk_version(
     notes: list[str] = []
     diff_seconds = 0.0
     with provision.start(config, version) as server:
-        steps: Iterable[Step | Note] = walk(
+        steps: Iterable[Step | Note | Head] = walk(
             project,
             partial(provision.scratch_database, server),
             first=config.from_revision,
@@ -116,6 +116,8 @@ def _walk_version(
         for step in steps:
             if isinstance(step, Note):
                 notes.append(step.text)
+                continue
+            if isinstance(step, Head):
                 continue
             if step.revision:
                 checked.add(step.revision)

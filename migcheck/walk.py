@@ -62,6 +62,14 @@ class Note:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The schema with every walked revision applied, before the final downgrade."""
+
+    snapshot: Snapshot
+    revisions: tuple[str, ...]
+
+
 @dataclass
 class Timings:
     """Seconds spent in each part of the walk, for reports and benchmarks."""
@@ -177,7 +185,7 @@ def walk(
     first: str | None = None,
     last: str | None = None,
     timings: Timings | None = None,
-) -> Iterator[Step | Note]:
+) -> Iterator[Step | Note | Head]:
     """Yield the steps of the walk over ``first``..``last`` (whole history by default)."""
     timings = timings if timings is not None else Timings()
     prefix, order = project.select(first, last)
@@ -243,6 +251,8 @@ def walk(
             yield Step("reupgrade", rev, snapshot=current, expected=upgraded)
             applied.append(rev)
             walked.append(revision)
+        if walked:
+            yield Head(current, tuple(r.id for r in walked))
         if downgrade_failed:
             yield Note("downgrade to base not attempted: a downgrade already failed")
             return
