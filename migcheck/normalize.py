@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import lru_cache
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
@@ -60,7 +61,8 @@ def canonical(text: str) -> str:
     """A form of ``text`` equal for equal meaning; the text itself when it does not parse."""
     cleaned = text.strip().rstrip(";").strip()
     try:
-        tree = sqlglot.parse_one(cleaned, read="postgres")
+        # sqlglot 30 types parse_one as its new Expr base; Expression is what it returns here.
+        tree = cast(exp.Expression, sqlglot.parse_one(cleaned, read="postgres"))
     except SqlglotError:
         return " ".join(cleaned.split())
     if tree is None:
