@@ -9,14 +9,17 @@ data: one SQL file per kind in ``migcheck/catalog``, whose first three columns a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from psycopg import postgres
+
 if TYPE_CHECKING:
     import psycopg
+    from psycopg import Column
 
 FORMAT_VERSION = 1
 
@@ -125,50 +128,101 @@ def catalog_queries() -> tuple[tuple[str, str], ...]:
     )
 
 
-def prepare(connection: psycopg.Connection[Any]) -> None:
-    """Make ``take`` cheap to repeat on this connection.
+@cache
+def _presence_query() -> str:
+    return (resources.files("migcheck") / "catalog" / "presence" / "kinds.sql").read_text()
 
-    A walk takes hundreds of snapshots: the catalog queries are prepared at first
-    use and run with a generic plan from the start, so they are planned once.
+
+class Catalog:
+    """Snapshots of one database, read through one connection.
+
+    A walk takes hundreds of snapshots of a schema that changes a little at a time:
+    the catalog queries are planned once, and objects that did not change are the
+    same Python objects from one snapshot to the next (which also makes comparing
+    two snapshots mostly a matter of identity checks).
     """
-    connection.prepare_threshold = 0
-    connection.execute("SET plan_cache_mode = force_generic_plan")
-    # A large schema pushes the estimated costs over the JIT threshold, and compiling
-    # costs far more than it saves on queries of a few milliseconds.
-    connection.execute("SET jit = off")
-    # Deparsed text qualifies names that are not on the search path: fix it, so that a
-    # migration's ALTER DATABASE ... SET search_path cannot change what snapshots say.
-    connection.execute("SET search_path = pg_catalog, public")
 
+    def __init__(
+        self, connection: psycopg.Connection[Any], *, version_table: str = "alembic_version"
+    ) -> None:
+        self.connection = connection
+        self.params = {"version_table": version_table}
+        self._known: dict[tuple[Any, ...], SchemaObject] = {}
+        # Prepared at first use, with a generic plan from the start: planned once.
+        connection.prepare_threshold = 0
+        connection.execute("SET plan_cache_mode = force_generic_plan")
+        # A large schema pushes the estimated costs over the JIT threshold, and
+        # compiling costs far more than it saves on queries of a few milliseconds.
+        connection.execute("SET jit = off")
+        # Deparsed text qualifies names that are not on the search path: fix it, so a
+        # migration's ALTER DATABASE ... SET search_path cannot change what we read.
+        connection.execute("SET search_path = pg_catalog, public")
 
-def _objects(kind: str, columns: list[str], rows: list[tuple[Any, ...]]) -> list[SchemaObject]:
-    """Rows of one catalog query -> objects; the first three columns are the key."""
-    order = sorted(range(3, len(columns)), key=columns.__getitem__)
-    names = [columns[i] for i in order]
-    objects = []
-    for row in rows:
-        attributes = tuple(
-            (name, tuple(map(str, value)) if type(value) is list else value)
-            for name, value in zip(names, [row[i] for i in order], strict=True)
-        )
-        objects.append(SchemaObject(Key(kind, row[0], row[1], row[2] or ""), attributes))
-    return objects
+    def take(self) -> Snapshot:
+        """Read every object kind: one query per kind, sent in one pipeline.
+
+        Kinds that have no object at all in the database (most schemas have no rule,
+        policy or event trigger) are found by one cheap query first, and not read.
+        """
+        connection = self.connection
+        with connection.transaction():
+            cursor = connection.execute(_presence_query())
+            assert cursor.description is not None
+            row = cursor.fetchone()
+            assert row is not None
+            absent = {
+                column.name
+                for column, present in zip(cursor.description, row, strict=True)
+                if not present
+            }
+            with connection.pipeline():
+                cursors = [
+                    (kind, connection.execute(sql, self.params))
+                    for kind, sql in catalog_queries()
+                    if kind not in absent
+                ]
+        if len(self._known) > 200_000:
+            self._known.clear()
+        objects: list[SchemaObject] = []
+        for kind, cursor in cursors:
+            assert cursor.description is not None
+            objects.extend(self._objects(kind, cursor.description, cursor.fetchall()))
+        objects.sort(key=_sort_key)
+        version = str(connection.info.parameter_status("server_version") or "")
+        return Snapshot(tuple(objects), version)
+
+    def _objects(
+        self, kind: str, description: Sequence[Column], rows: list[tuple[Any, ...]]
+    ) -> Iterator[SchemaObject]:
+        """Rows of one catalog query -> objects; the first three columns are the key."""
+        columns = [column.name for column in description]
+        order = sorted(range(3, len(columns)), key=columns.__getitem__)
+        names = [columns[i] for i in order]
+        arrays = [i for i in range(len(columns)) if description[i].type_code in _ARRAY_OIDS]
+        known = self._known
+        for row in rows:
+            if arrays:
+                values = list(row)
+                for i in arrays:
+                    if values[i] is not None:
+                        values[i] = tuple(map(str, values[i]))
+                row = tuple(values)
+            found = known.get((kind, *row))
+            if found is None:
+                attributes = tuple(zip(names, [row[i] for i in order], strict=True))
+                found = SchemaObject(Key(kind, row[0], row[1], row[2] or ""), attributes)
+                known[(kind, *row)] = found
+            yield found
 
 
 def take(
     connection: psycopg.Connection[Any], *, version_table: str = "alembic_version"
 ) -> Snapshot:
-    """Read every object kind from the catalog: one query per kind, sent in one pipeline."""
-    params = {"version_table": version_table}
-    with connection.transaction(), connection.pipeline():
-        cursors = [(kind, connection.execute(sql, params)) for kind, sql in catalog_queries()]
-    objects: list[SchemaObject] = []
-    for kind, cursor in cursors:
-        assert cursor.description is not None
-        columns = [column.name for column in cursor.description]
-        objects.extend(_objects(kind, columns, cursor.fetchall()))
-    objects.sort(key=_sort_key)
-    return Snapshot(tuple(objects), str(connection.info.parameter_status("server_version") or ""))
+    """One snapshot of the database behind ``connection``."""
+    return Catalog(connection, version_table=version_table).take()
+
+
+_ARRAY_OIDS = frozenset(info.array_oid for info in postgres.types if info.array_oid)
 
 
 def _sort_key(obj: SchemaObject) -> tuple[str, str, str, str]:

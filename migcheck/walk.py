@@ -119,8 +119,10 @@ class _Database:
         self.sa_url = make_url(url).set(drivername="postgresql+psycopg")
         self.engine = create_engine(self.sa_url, poolclass=NullPool)
         self.connection: Connection = self.engine.connect()
-        self.catalog = psycopg.connect(url, autocommit=True)
-        snapshots.prepare(self.catalog)
+        self.catalog_connection = psycopg.connect(url, autocommit=True)
+        self.catalog = snapshots.Catalog(
+            self.catalog_connection, version_table=project.version_table
+        )
         self.by_path = {r.path: r.id for r in project.revisions}
         self.config = project.alembic_config()
         self.config.attributes["connection"] = self.connection
@@ -130,14 +132,14 @@ class _Database:
         )
 
     def close(self) -> None:
-        self.catalog.close()
+        self.catalog_connection.close()
         self.connection.close()
         self.engine.dispose()
 
     def snapshot(self) -> Snapshot:
         started = time.perf_counter()
         try:
-            return snapshots.take(self.catalog, version_table=self.project.version_table)
+            return self.catalog.take()
         finally:
             self.timings.snapshots += time.perf_counter() - started
 
