@@ -15,10 +15,10 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+import psycopg
 from psycopg import postgres
 
 if TYPE_CHECKING:
-    import psycopg
     from psycopg import Column
 
 FORMAT_VERSION = 1
@@ -175,12 +175,19 @@ class Catalog:
                 for column, present in zip(cursor.description, row, strict=True)
                 if not present
             }
-            with connection.pipeline():
-                cursors = [
-                    (kind, connection.execute(sql, self.params))
-                    for kind, sql in catalog_queries()
-                    if kind not in absent
-                ]
+            try:
+                with connection.pipeline():
+                    cursors = [
+                        (kind, connection.execute(sql, self.params))
+                        for kind, sql in catalog_queries()
+                        if kind not in absent
+                    ]
+            except psycopg.OperationalError as error:
+                # An interrupt inside the pipeline surfaces as "cannot exit pipeline
+                # mode while busy": let the interrupt itself through.
+                if isinstance(error.__context__, KeyboardInterrupt):
+                    raise error.__context__ from None
+                raise
         if len(self._known) > 200_000:
             self._known.clear()
         objects: list[SchemaObject] = []

@@ -114,12 +114,25 @@ def describe_error(error: BaseException, revisions_by_path: dict[str, str]) -> M
 class _Database:
     """One scratch database: a SQLAlchemy connection for Alembic, a psycopg one for the catalog."""
 
-    def __init__(self, url: str, project: Project, script: ScriptDirectory, timings: Timings):
+    def __init__(
+        self,
+        url: str,
+        project: Project,
+        script: ScriptDirectory,
+        timings: Timings,
+        stack: ExitStack,
+    ):
+        """Every resource is handed to ``stack`` as soon as it exists, so that an
+        interrupt between two of them cannot leave a connection open (an open
+        connection makes DROP DATABASE ... WITH (FORCE) wait)."""
         self.project, self.script, self.timings = project, script, timings
         self.sa_url = make_url(url).set(drivername="postgresql+psycopg")
         self.engine = create_engine(self.sa_url, poolclass=NullPool)
+        stack.callback(self.engine.dispose)
         self.connection: Connection = self.engine.connect()
+        stack.callback(lambda: self.connection.close())
         self.catalog_connection = psycopg.connect(url, autocommit=True)
+        stack.callback(self.catalog_connection.close)
         self.catalog = snapshots.Catalog(
             self.catalog_connection, version_table=project.version_table
         )
@@ -130,11 +143,6 @@ class _Database:
         self.config.set_main_option(
             "sqlalchemy.url", self.sa_url.render_as_string(hide_password=False).replace("%", "%%")
         )
-
-    def close(self) -> None:
-        self.catalog_connection.close()
-        self.connection.close()
-        self.engine.dispose()
 
     def snapshot(self) -> Snapshot:
         started = time.perf_counter()
@@ -199,8 +207,7 @@ def walk(
             stack.close()
             started = time.perf_counter()
             url = stack.enter_context(databases())
-            database = _Database(url, project, script, timings)
-            stack.callback(database.close)
+            database = _Database(url, project, script, timings, stack)
             timings.databases += time.perf_counter() - started
             error = database.run([(rev, True) for rev in applied]) if applied else None
             return database, error
