@@ -257,3 +257,13 @@ def test_container_removed_under_a_run_does_not_break_its_exit(engine: Any) -> N
         (container,) = labelled(engine, run=config.run_id)
         container.remove(force=True)
     assert labelled(engine, run=config.run_id) == []
+
+
+@pytest.mark.server
+def test_cleanup_leaves_the_container_of_a_run_in_progress(engine: Any) -> None:
+    config = Config(backend="docker")
+    with docker.start(config, None):
+        docker.cleanup()
+        (container,) = labelled(engine, run=config.run_id)
+        assert container.status == "running"
+    assert labelled(engine, run=config.run_id) == []

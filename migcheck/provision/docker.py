@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -140,6 +141,7 @@ def _labels(config: Config, major: int, image: str, *, reuse: bool) -> dict[str,
         LABEL: "true",
         f"{LABEL}.run": config.run_id,
         f"{LABEL}.pid": str(os.getpid()),
+        f"{LABEL}.host": socket.gethostname(),
         f"{LABEL}.version": str(major),
         f"{LABEL}.image": image,
     }
@@ -407,15 +409,32 @@ def start(config: Config, version: int | None) -> Iterator[Server]:
         client.close()
 
 
+def _run_in_progress(labels: dict[str, str]) -> bool:
+    """Whether the migcheck process that started a container still runs on this machine."""
+    if labels.get(f"{LABEL}.host") != socket.gethostname():
+        return False
+    try:
+        os.kill(int(labels.get(f"{LABEL}.pid", "")), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def cleanup() -> list[str]:
-    """Remove every container migcheck started (reused ones too); say what was removed."""
+    """Remove what migcheck runs left behind: containers kept for reuse, and those of
+    runs that were killed; containers of runs still in progress are left to them."""
     client = engine()
     removed = []
     try:
         selector = {"label": f"{LABEL}=true"}
         for container in client.containers.list(all=True, filters=selector, ignore_removed=True):
             labels = container.labels
-            kind = ", kept for reuse" if labels.get(f"{LABEL}.reuse") == "true" else ""
+            reused = labels.get(f"{LABEL}.reuse") == "true"
+            if not reused and _run_in_progress(labels):
+                continue  # that run removes its own container when it ends
+            kind = ", kept for reuse" if reused else ""
             with suppress(docker.errors.NotFound):
                 container.remove(force=True, v=True)
             removed.append(
