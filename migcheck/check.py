@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import Literal
 
 from migcheck import diff as diffs
+from migcheck import matrix, parallel, provision
 from migcheck import project as projects
-from migcheck import provision
 from migcheck.config import Config
+from migcheck.errors import UsageError
 from migcheck.findings import Finding, Report, Run
+from migcheck.matrix import Walked
 from migcheck.project import Project
 from migcheck.walk import Head, Note, Step, Timings, walk
 
@@ -21,12 +25,25 @@ _FAILURE_CODES = {
     "downgrade": "MC102",
     "reupgrade": "MC103",
     "downgrade_to_base": "MC102",
+    "upgrade_all": "MC101",
 }
-_MISMATCH_CODES = {"downgrade": "MC201", "reupgrade": "MC202", "downgrade_to_base": "MC203"}
+_MISMATCH_CODES = {
+    "downgrade": "MC201",
+    "reupgrade": "MC202",
+    "downgrade_to_base": "MC203",
+    "upgrade_all": "MC202",
+}
 _MISMATCH_MESSAGES = {
     "downgrade": "downgrade of {rev} did not restore the schema of its parent revision",
     "reupgrade": "upgrading {rev} again after its downgrade built a different schema",
     "downgrade_to_base": "downgrading the whole history to base left the schema changed",
+    "upgrade_all": "upgrading the whole history in one run (as alembic upgrade head does on "
+    "a new database) built a different schema than upgrading one revision at a time",
+}
+_FAILURE_CONTEXTS = {
+    "downgrade_to_base": " while downgrading the whole history to base",
+    "upgrade_all": " while upgrading the whole history in one run (as alembic upgrade head "
+    "does on a new database); upgrading one revision at a time works",
 }
 
 
@@ -53,11 +70,7 @@ def step_findings(
         error = step.error
         code = _FAILURE_CODES[step.action]
         state = f"[{error.sqlstate}] " if error.sqlstate else ""
-        context = (
-            " while downgrading the whole history to base"
-            if (step.action == "downgrade_to_base")
-            else ""
-        )
+        context = _FAILURE_CONTEXTS.get(step.action, "")
         yield Finding(
             code=code,
             message=f"{state}{error.message}{context}",
@@ -95,15 +108,46 @@ def step_findings(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far one version's walk is, for ``check(config, progress=...)``.
+
+    ``pg_version`` is None while the server of the default version starts (its version
+    is known once it answers). ``stage``: "starting" the server, "walking" (``done`` of
+    ``total`` revisions), "done" (the server is gone; ``seconds`` and ``findings`` final).
+    """
+
+    pg_version: int | None
+    stage: Literal["starting", "walking", "done"]
+    done: int = 0
+    total: int = 0
+    seconds: float = 0.0
+    findings: int = 0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def _ignore(progress: Progress) -> None:
+    pass
+
+
 def _walk_version(
-    config: Config, project: Project, version: int | None
-) -> tuple[Run, list[Finding]]:
+    config: Config, project: Project, version: int | None, progress: ProgressCallback
+) -> Walked:
+    """One version: start its server, walk, stop it. Runs in a worker process too."""
     started = time.perf_counter()
+    total = len(project.select(config.from_revision, config.to_revision)[1])
+    progress(Progress(version, "starting", total=total))
     timings = Timings()
     findings: list[Finding] = []
     notes: list[str] = []
     diff_seconds = 0.0
-    with provision.start(config, version) as server:
+    head: Head | None = None
+    checked: dict[str, None] = {}
+    with projects.working_directory(project.directory), provision.start(config, version) as server:
+        server_seconds = time.perf_counter() - started
+        progress(Progress(server.pg_version, "walking", total=total, seconds=server_seconds))
         steps: Iterable[Step | Note | Head] = walk(
             project,
             partial(provision.scratch_database, server),
@@ -111,21 +155,32 @@ def _walk_version(
             last=config.to_revision,
             timings=timings,
         )
-        checked: set[str] = set()
         reported: frozenset[str] = frozenset()
         for step in steps:
             if isinstance(step, Note):
                 notes.append(step.text)
                 continue
             if isinstance(step, Head):
+                head = step
                 continue
-            if step.revision:
-                checked.add(step.revision)
+            if step.revision and step.action in ("upgrade", "downgrade", "reupgrade"):
+                checked[step.revision] = None
             diff_started = time.perf_counter()
             found = list(step_findings(step, project, server.pg_version, reported=reported))
             findings.extend(found)
             reported |= {line for f in found if f.code in ("MC201", "MC204") for line in f.diff}
             diff_seconds += time.perf_counter() - diff_started
+            if step.action == "reupgrade" or step.error is not None:
+                progress(
+                    Progress(
+                        server.pg_version,
+                        "walking",
+                        done=len(checked),
+                        total=total,
+                        seconds=time.perf_counter() - started,
+                        findings=len(findings),
+                    )
+                )
     run = Run(
         pg_version=server.pg_version,
         server_version=server.server_version,
@@ -134,30 +189,57 @@ def _walk_version(
         revisions=len(checked),
         notes=tuple(notes),
         timings=(
+            ("server", round(server_seconds, 3)),
             ("migrations", round(timings.migrations, 3)),
             ("snapshots", round(timings.snapshots, 3)),
             ("diffs", round(diff_seconds, 3)),
             ("databases", round(timings.databases, 3)),
         ),
     )
-    return run, findings
+    progress(Progress(run.pg_version, "done", len(checked), total, run.seconds, len(findings)))
+    return Walked(run, tuple(findings), tuple(checked), head)
 
 
-def check(config: Config) -> Report:
-    """Walk every revision up, down and up again on each requested PostgreSQL version."""
+def default_jobs(versions: int) -> int:
+    """As many versions at a time as this process may use CPU cores, at most ``versions``."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on macOS or Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, versions))
+
+
+def check(config: Config, *, progress: ProgressCallback | None = None) -> Report:
+    """Walk every revision up, down and up again on each requested PostgreSQL version.
+
+    Versions are walked ``config.jobs`` at a time (default: one per CPU core), each in a
+    process of its own; with one job or one version, in this process. The report lists
+    runs and findings by version; with several versions it adds what only comparing them
+    shows (MC104, MC302). ``progress`` is called (in this process) as each walk advances.
+    """
     project = projects.load(config)
     config = replace(
         config,
+        project_dir=project.directory,
+        alembic_ini=project.ini_path.name,
         from_revision=config.from_revision
         and project.resolve(config.from_revision, option="--from"),
         to_revision=config.to_revision and project.resolve(config.to_revision, option="--to"),
     )
-    runs: list[Run] = []
-    findings: list[Finding] = []
+    notify = progress or _ignore
     versions: tuple[int | None, ...] = config.pg_versions or (None,)
-    with projects.working_directory(project.directory):
-        for version in versions:
-            run, found = _walk_version(config, project, version)
-            runs.append(run)
-            findings.extend(found)
-    return Report(runs=tuple(runs), findings=tuple(findings))
+    if config.jobs is not None and config.jobs < 1:
+        raise UsageError(f"--jobs {config.jobs}: give at least 1")
+    jobs = min(config.jobs, len(versions)) if config.jobs else default_jobs(len(versions))
+    if jobs == 1:
+        walks = [_walk_version(config, project, version, notify) for version in versions]
+    else:
+        walks = parallel.run(
+            partial(_walk_version, config, project),
+            versions,
+            jobs=jobs,
+            on_message=notify,
+            label=lambda v: f"PostgreSQL {v}" if v else "the default PostgreSQL version",
+        )
+    walks.sort(key=lambda w: w.run.pg_version)
+    return Report(runs=tuple(w.run for w in walks), findings=matrix.findings(walks))

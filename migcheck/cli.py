@@ -6,19 +6,24 @@ Exit codes: 0 no error-level finding, 1 findings, 2 usage or project error,
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
-from migcheck import __version__
+from migcheck import __version__, progress, settings, sources
 from migcheck.check import check as run_check
-from migcheck.config import BACKENDS, DEFAULT_IMAGE, Config, parse_pg_versions
+from migcheck.config import BACKENDS, DEFAULT_IMAGE, DRIVERS, Config, parse_pg_versions
+from migcheck.diff import render_snapshot
 from migcheck.errors import MigcheckError, UsageError
+from migcheck.project import load as load_project
 from migcheck.provision.docker import cleanup as remove_containers
 from migcheck.reporters import REPORTERS
 
@@ -108,8 +113,34 @@ def cli(ctx: click.Context, debug: bool) -> None:
     is_flag=True,
     help="Keep each version's container running for the next run (backend docker).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="PostgreSQL versions walked at a time (default: one per CPU core).",
+)
 @click.option("--from", "first", metavar="REV", help="First revision to check.")
 @click.option("--to", "last", metavar="REV", help="Last revision to check.")
+@click.option(
+    "--url-env",
+    multiple=True,
+    metavar="NAME",
+    help="Environment variable env.py reads its database URL from (repeatable).",
+)
+@click.option(
+    "-x",
+    "--x",
+    "x_args",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An -x argument for env.py (repeatable); {url} is the scratch database's URL.",
+)
+@click.option(
+    "--driver",
+    type=click.Choice(DRIVERS),
+    help="SQLAlchemy driver of the URLs handed to env.py (default: psycopg).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -133,8 +164,12 @@ def check(
     pg_bin: str | None,
     image: str,
     reuse: bool,
+    jobs: int | None,
     first: str | None,
     last: str | None,
+    url_env: tuple[str, ...],
+    x_args: tuple[str, ...],
+    driver: str | None,
     fmt: str,
     output: Path | None,
 ) -> int:
@@ -158,8 +193,18 @@ def check(
         to_revision=last,
         image=image,
         reuse=reuse,
+        jobs=jobs,
+        url_env=url_env,
+        x_args=x_args,
+        driver=driver or "psycopg",  # type: ignore[arg-type]  # click.Choice checked it
     )
-    report = run_check(config)
+    given = {"url_env": url_env, "x_args": x_args, "driver": driver}
+    config = settings.apply(config, keep={field for field, value in given.items() if value})
+    display = progress.for_stream(versions=len(config.pg_versions))
+    try:
+        report = run_check(config, progress=display)
+    finally:
+        display.close()
     text = REPORTERS[fmt](report)
     if output is not None:
         try:
@@ -232,3 +277,178 @@ def _run(command: click.Command, args: list[str] | None) -> int:
 
 def main(args: list[str] | None = None) -> NoReturn:
     sys.exit(_run(cli, args))
+
+
+def _project_options(command: Callable[..., int]) -> Callable[..., int]:
+    command = click.option(
+        "-n", "--name", default="alembic", show_default=True, help="Section of the ini file."
+    )(command)
+    return click.option(
+        "-c",
+        "--config",
+        "ini",
+        default="alembic.ini",
+        show_default=True,
+        metavar="FILE",
+        help="The project's Alembic configuration file.",
+    )(command)
+
+
+def _server_options(command: Callable[..., int]) -> Callable[..., int]:
+    """Where the server that builds revisions comes from (as for check)."""
+    for option in reversed(
+        (
+            click.option(
+                "--pg",
+                callback=_pg,
+                metavar="VERSION",
+                help="PostgreSQL major version to build revisions on.",
+            ),
+            click.option(
+                "--backend",
+                type=click.Choice(BACKENDS),
+                default="auto",
+                show_default=True,
+                help="Where the server comes from.",
+            ),
+            click.option(
+                "--server-url",
+                metavar="URL",
+                help="An existing server to build revisions on (backend url).",
+            ),
+            click.option("--pg-bin", metavar="DIR", help="Folder of PostgreSQL server binaries."),
+            click.option(
+                "--image",
+                default=DEFAULT_IMAGE,
+                show_default=True,
+                metavar="TEMPLATE",
+                help="Image template (backend docker).",
+            ),
+            click.option(
+                "--schema",
+                "schemas",
+                multiple=True,
+                metavar="NAME",
+                help="Only this schema (repeatable).",
+            ),
+            click.option(
+                "--exclude-table",
+                "exclude_tables",
+                multiple=True,
+                metavar="PATTERN",
+                help="Leave out tables matching PATTERN (repeatable): tmp_*, audit.*",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def _inspection_config(ini: str, name: str, options: dict[str, Any]) -> Config:
+    ini_path = Path(ini)
+    config = Config(
+        project_dir=ini_path.parent,
+        alembic_ini=ini_path.name,
+        ini_section=name,
+        pg_versions=options["pg"][:1],
+        backend=options["backend"],
+        url=options["server_url"],
+        pg_bin=options["pg_bin"],
+        image=options["image"],
+    )
+    return settings.apply(config)
+
+
+@cli.command()
+@click.argument("revision", required=False, default="head")
+@click.option("--url", metavar="URL", help="Snapshot this live database instead (read only).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the snapshot file (JSON) here.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="What to print when there is no --output.",
+)
+@_project_options
+@_server_options
+def snapshot(
+    revision: str,
+    url: str | None,
+    output: Path | None,
+    fmt: str,
+    ini: str,
+    name: str,
+    **options: Any,
+) -> int:
+    """The schema at REVISION (default head) built on a fresh server, or of a live database."""
+    if url:
+        taken, _ = sources.read_live(url)
+    else:
+        config = _inspection_config(ini, name, options)
+        project = load_project(config)
+        (taken,) = sources.at_revisions(config, project, [sources.resolve(project, revision)])
+    taken = sources.narrow(
+        taken, schemas=options["schemas"], exclude_tables=options["exclude_tables"]
+    )
+    if output is not None:
+        try:
+            output.write_text(taken.to_json(), encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"--output {output}: {error.strerror}") from None
+        click.echo(f"{output}: {len(taken.objects)} objects", err=True)
+    elif fmt == "json":
+        click.echo(taken.to_json(), nl=False)
+    else:
+        click.echo(render_snapshot(taken), nl=False)
+    return 0
+
+
+_COLOURS = {"+": "green", "-": "red", "~": "yellow"}
+
+
+@cli.command(name="diff")
+@click.argument("first")
+@click.argument("second", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@_project_options
+@_server_options
+def diff_command(
+    first: str, second: str | None, fmt: str, ini: str, name: str, **options: Any
+) -> int:
+    """Differences between two schemas: revisions (head, base, an id, head-1), snapshot
+    files or database URLs. With one database URL only: that database against the schema
+    the migrations build at the revisions its alembic_version table records."""
+    config = _inspection_config(ini, name, options)
+    result = sources.compare_sources(
+        config,
+        first,
+        second,
+        schemas=options["schemas"],
+        exclude_tables=options["exclude_tables"],
+    )
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        click.echo(f"--- {result.old}\n+++ {result.new}")
+        for line in result.lines:
+            click.echo(
+                click.style(line, fg=_COLOURS.get(line[:1])) if colour else line, color=colour
+            )
+        if not result.lines:
+            click.echo("no differences")
+    return 1 if result.lines else 0

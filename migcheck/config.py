@@ -12,6 +12,10 @@ from migcheck.errors import UsageError
 Backend = Literal["auto", "local", "docker", "url"]
 BACKENDS: tuple[Backend, ...] = ("auto", "local", "docker", "url")
 
+# The SQLAlchemy driver names a project's URLs carry (postgresql+<driver>://).
+Driver = Literal["psycopg", "psycopg2", "asyncpg", "pg8000"]
+DRIVERS: tuple[Driver, ...] = ("psycopg", "psycopg2", "asyncpg", "pg8000")
+
 # The major versions the PostgreSQL project supports as of this release (kept in one place).
 SUPPORTED_VERSIONS: tuple[int, ...] = (14, 15, 16, 17, 18)
 KNOWN_VERSIONS = range(9, 40)
@@ -38,6 +42,18 @@ class Config:
     to_revision: str | None = None
     image: str = DEFAULT_IMAGE
     reuse: bool = False
+    # Versions walked at a time, each in a process of its own; None: one per CPU core.
+    jobs: int | None = None
+    # How the project's env.py gets the scratch database (see "Running on your project").
+    url_env: tuple[str, ...] = ()  # environment variables set to its URL
+    x_args: tuple[str, ...] = ()  # -x arguments; {url} stands for its URL
+    driver: Driver = "psycopg"
+    context: str | None = None  # "package.module:factory", factory(url) -> context manager
+    bootstrap: str | None = None  # "package.module:function", function(connection)
+    bootstrap_sql: str | None = None  # a SQL file run on every fresh database first
+    # The [tool.migcheck] table (or migcheck.toml) these came from, if any; hooks are
+    # imported from its folder and the project's, bootstrap_sql is relative to it.
+    settings_file: Path | None = None
     # Names this run's containers (backend docker); not part of what the run is asked to do.
     run_id: str = field(default_factory=new_run_id, compare=False)
 

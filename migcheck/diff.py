@@ -242,7 +242,15 @@ _OWNERS = ("table", "view")
 _RANK = {"table": 0, "view": 0, "column": 1, "constraint": 2, "index": 3}
 
 
-def render_all(differences: tuple[Difference, ...]) -> tuple[str, ...]:
+def _order(d: Difference) -> tuple[str, str, int, str, int, str]:
+    key = d.key
+    group = key.parent or key.name
+    rank = _RANK.get(key.kind, 9) if key.parent else -1
+    position = _position(d.obj) if isinstance(d, Added | Removed) else 0
+    return (key.schema, group, rank, key.kind, position, key.name)
+
+
+def render_all(differences: tuple[Difference, ...], *, fold: bool = True) -> tuple[str, ...]:
     """Lines grouped by the object they belong to, a table's own line before its parts.
 
     The columns of an added or removed table are folded into the table's line.
@@ -250,7 +258,7 @@ def render_all(differences: tuple[Difference, ...]) -> tuple[str, ...]:
     whole: dict[tuple[str, str, bool], Added | Removed] = {
         (d.key.schema, d.key.name, isinstance(d, Added)): d
         for d in differences
-        if not isinstance(d, Changed) and d.key.kind in _OWNERS
+        if fold and not isinstance(d, Changed) and d.key.kind in _OWNERS
     }
     folded: dict[Key, list[SchemaObject]] = {}
     rest: list[Difference] = []
@@ -261,10 +269,37 @@ def render_all(differences: tuple[Difference, ...]) -> tuple[str, ...]:
                 folded.setdefault(owner.key, []).append(d.obj)
                 continue
         rest.append(d)
+    return tuple(render(d, columns=tuple(folded.get(d.key, ()))) for d in sorted(rest, key=_order))
 
-    def order(d: Difference) -> tuple[str, str, int, str, str]:
-        key = d.key
-        group = key.parent or key.name
-        return (key.schema, group, _RANK.get(key.kind, 9) if key.parent else -1, key.kind, key.name)
 
-    return tuple(render(d, columns=tuple(folded.get(d.key, ()))) for d in sorted(rest, key=order))
+# Attributes the one-line summary of an object already shows.
+_SUMMARISED: dict[str, frozenset[str]] = {
+    "column": frozenset({"type", "not_null", "default", "identity", "generated", "position"}),
+    "index": frozenset({"unique", "method", "columns", "include", "predicate"}),
+    "constraint": frozenset({"definition"}),
+    "enum": frozenset({"labels"}),
+    "domain": frozenset({"type"}),
+    "sequence": frozenset({"type"}),
+    "trigger": frozenset({"timing", "events", "function"}),
+    "extension": frozenset({"version"}),
+    "view": frozenset({"materialized"}),
+}
+
+
+def render_snapshot(snapshot: Snapshot) -> str:
+    """A schema as readable text: one line per object, grouped by table, with every
+    attribute that has a value indented below it."""
+    lines: list[str] = []
+    for line, difference in zip(
+        render_all(tuple(Added(obj) for obj in snapshot.objects), fold=False),
+        sorted((Added(obj) for obj in snapshot.objects), key=_order),
+        strict=True,
+    ):
+        obj = difference.obj
+        indent = "  " if obj.key.parent else ""
+        lines.append(indent + line.removeprefix("+ "))
+        shown = _SUMMARISED.get(obj.key.kind, frozenset())
+        for name, value in obj.attributes:
+            if value is not None and value is not False and name not in shown:
+                lines.append(f"{indent}    {name}: {render_value(value)}")
+    return "\n".join(lines) + ("\n" if lines else "")

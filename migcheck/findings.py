@@ -41,6 +41,15 @@ CODES: dict[str, Code] = {
             "something behind that the upgrade creates (an enum type, an index, a sequence).",
         ),
         Code(
+            "MC104",
+            "error",
+            "fails on some PostgreSQL versions only",
+            "The same migration fails on the versions named and passes on the others, "
+            "usually SQL that only newer releases accept (UNIQUE NULLS NOT DISTINCT needs "
+            "15) or that newer releases removed. Support every version you run, or stop "
+            "checking the versions your production does not use (--pg).",
+        ),
+        Code(
             "MC201",
             "error",
             "downgrade did not restore the schema",
@@ -67,6 +76,25 @@ CODES: dict[str, Code] = {
             "column order changed",
             "The downgrade re-created a column at the end of its table: same column, "
             "different position. Harmless for code that names its columns.",
+        ),
+        Code(
+            "MC302",
+            "error",
+            "schema differs across PostgreSQL versions",
+            "At head, the schema built on this version differs from the one built on the "
+            "lowest version walked, after evening out what versions only print differently. "
+            "Usually a migration that branches on the server version, or an expression "
+            "whose type changed between releases (EXTRACT gives numeric since 14): make "
+            "the migration build the same schema everywhere, or cast to pin the type.",
+        ),
+        Code(
+            "MC303",
+            "error",
+            "live database differs from the migrations",
+            "A live database's schema differs from the schema its migrations build (at head, "
+            "or at the revisions its alembic_version table records). Lines with + are only "
+            "in the database, lines with - only in the migrations: a change made by hand, a "
+            "migration edited after it ran, or a revision not run.",
         ),
     )
 }

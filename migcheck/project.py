@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import configparser
 import os
+import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic.config import Config as AlembicConfig
@@ -15,6 +17,12 @@ from alembic.util import CommandError
 
 from migcheck.config import Config
 from migcheck.errors import ProjectError
+from migcheck.handover import Handover
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the tomli backport has tomllib's API
+    import tomli as tomllib
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +36,20 @@ class Revision:
 
 @dataclass(frozen=True, slots=True)
 class Project:
-    """A loaded Alembic project: where it lives and its revisions, oldest first."""
+    """A loaded Alembic project: where it lives and its revisions, oldest first.
+
+    ``ini_path`` is the configuration file named on the command line: an ini file, or a
+    pyproject.toml with ``[tool.alembic]`` (then ``toml_path`` too). ``handover`` says
+    how its env.py expects the database.
+    """
 
     ini_path: Path
     ini_section: str
     script_location: str
     revisions: tuple[Revision, ...]
     version_table: str = "alembic_version"
+    toml_path: Path | None = None
+    handover: Handover = field(default_factory=Handover)
 
     @property
     def directory(self) -> Path:
@@ -92,7 +107,11 @@ class Project:
         return prefix, walked
 
     def alembic_config(self) -> AlembicConfig:
-        return AlembicConfig(str(self.ini_path), ini_section=self.ini_section)
+        ini = None if self.ini_path == self.toml_path else self.ini_path
+        config = _alembic_config(ini, self.toml_path, self.ini_section)
+        # Set even when the file has it: a Flask-Migrate ini has none (its folder is meant).
+        config.set_main_option("script_location", self.script_location.replace("%", "%%"))
+        return config
 
     def script_directory(self) -> ScriptDirectory:
         return ScriptDirectory.from_config(self.alembic_config())
@@ -117,43 +136,111 @@ def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _failing_file(error: BaseException, folder: Path) -> str | None:
-    """The file under ``folder`` in which ``error`` was raised, if any."""
+def _failing_file(error: BaseException, folders: Sequence[Path]) -> str | None:
+    """The file under one of ``folders`` in which ``error`` was raised, if any."""
     frames = traceback.extract_tb(error.__traceback__)
+    resolved = [folder.resolve() for folder in folders]
     for frame in reversed(frames):
-        if Path(frame.filename).resolve().is_relative_to(folder.resolve()):
+        if any(Path(frame.filename).resolve().is_relative_to(f) for f in resolved):
             return f"{frame.filename}:{frame.lineno}"
     if isinstance(error, SyntaxError) and error.filename:
         return f"{error.filename}:{error.lineno}"
     return None
 
 
-def load(config: Config) -> Project:
-    """Read alembic.ini and every revision file; raise ProjectError naming what is wrong."""
-    ini = config.ini_path.resolve()
-    if not ini.is_file():
-        raise ProjectError(
-            f"{config.ini_path}: no such file (run migcheck in the folder of your "
-            "alembic.ini, or name it with --config)"
-        )
-    alembic_config = AlembicConfig(str(ini), ini_section=config.ini_section)
+def _alembic_config(ini: Path | None, toml: Path | None, section: str) -> AlembicConfig:
+    if toml is None:  # works with Alembic before 1.16 too
+        return AlembicConfig(ini, ini_section=section)
+    return AlembicConfig(ini, toml_file=toml, ini_section=section)
+
+
+def _alembic_table(path: Path) -> bool:
+    """Whether ``path`` is a pyproject.toml with a ``[tool.alembic]`` table."""
+    if not path.is_file():
+        return False
     try:
-        location = alembic_config.get_main_option("script_location")
-    except Exception as error:  # configparser's errors name the line at fault
-        raise ProjectError(f"{ini}: {error}") from None
-    if not location:
-        raise ProjectError(f"{ini}: section [{config.ini_section}] has no script_location")
-    with working_directory(ini.parent):
+        with path.open("rb") as file:
+            document = tomllib.load(file)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ProjectError(f"{path}: {error}") from None
+    return isinstance(document.get("tool", {}).get("alembic"), dict)
+
+
+def _config_files(config: Config) -> tuple[Path, Path | None, Path | None]:
+    """(the file named, the ini file, the pyproject.toml with [tool.alembic]).
+
+    As the ``alembic`` command does: an ini file, a ``[tool.alembic]`` table in the
+    pyproject.toml next to it (Alembic 1.16+), or both (the table holds the paths and
+    the ini file the URL and logging).
+    """
+    named = config.ini_path.resolve()
+    if named.name == "pyproject.toml":
+        if not _alembic_table(named):
+            raise ProjectError(f"{config.ini_path}: no [tool.alembic] table")
+        return named, None, named
+    pyproject = named.parent / "pyproject.toml"
+    toml = pyproject if _alembic_table(pyproject) else None
+    if named.is_file():
+        return named, named, toml
+    if toml is not None:
+        return toml, None, toml
+    raise ProjectError(
+        f"{config.ini_path}: no such file (run migcheck in the folder of your alembic.ini "
+        "or of a pyproject.toml with [tool.alembic], or name it with --config)"
+    )
+
+
+def _script_location(alembic_config: AlembicConfig, named: Path, ini: Path | None) -> str:
+    section = alembic_config.config_ini_section
+    try:
+        if ini is not None and not alembic_config.file_config.has_section(section):
+            raise ProjectError(f"{ini}: no section [{section}] (name another with -n/--name)")
+        # get_alembic_option (Alembic 1.16+) reads [tool.alembic] too.
+        get = getattr(alembic_config, "get_alembic_option", alembic_config.get_main_option)
+        location = get("script_location")
+    except (CommandError, configparser.Error) as error:  # they name the line at fault
+        raise ProjectError(f"{named}: {error}") from None
+    if isinstance(location, str) and location:
+        return location
+    if ini is not None and (ini.parent / "env.py").is_file():
+        # Flask-Migrate keeps alembic.ini inside the migrations folder, without
+        # script_location: it sets it to that folder when it runs a command.
+        return str(ini.parent)
+    where = f"section [{section}]" if ini is not None else "[tool.alembic]"
+    raise ProjectError(f"{named}: {where} has no script_location")
+
+
+def _no_revisions(script: ScriptDirectory, named: Path) -> ProjectError:
+    folders = script.version_locations or [os.path.join(script.dir, "versions")]
+    return ProjectError(
+        f"{named}: no revision files in {', '.join(map(str, folders))}. If env.py sets "
+        "version_locations when it runs, migcheck cannot see them (it reads the history "
+        "before running env.py): list the folders in version_locations of the Alembic "
+        "configuration instead (alembic.ini, or [tool.alembic] in pyproject.toml)"
+    )
+
+
+def load(config: Config) -> Project:
+    """Read the Alembic configuration and every revision file; raise ProjectError naming
+    what is wrong."""
+    named, ini, toml = _config_files(config)
+    alembic_config = _alembic_config(ini, toml, config.ini_section)
+    location = _script_location(alembic_config, named, ini)
+    alembic_config.set_main_option("script_location", location.replace("%", "%%"))
+    with working_directory(named.parent):
         try:
             script = ScriptDirectory.from_config(alembic_config)
         except CommandError as error:
-            raise ProjectError(f"{ini}: script_location {location!r}: {error}") from None
+            raise ProjectError(f"{named}: script_location {location!r}: {error}") from None
+        folders = [Path(script.dir), *map(Path, script.version_locations or ())]
         try:
             scripts = list(script.walk_revisions("base", "heads"))
         except Exception as error:
-            where = _failing_file(error, Path(script.dir)) or script.dir
+            where = _failing_file(error, folders) or script.dir
             last = traceback.format_exception_only(type(error), error)[-1].strip()
             raise ProjectError(f"{where}: cannot load revision: {last}") from None
+        if not scripts:
+            raise _no_revisions(script, named)
         revisions = tuple(
             Revision(
                 id=s.revision,
@@ -168,8 +255,10 @@ def load(config: Config) -> Project:
             for s in reversed(scripts)
         )
     return Project(
-        ini_path=ini,
+        ini_path=named,
         ini_section=config.ini_section,
         script_location=location,
         revisions=revisions,
+        toml_path=toml,
+        handover=Handover.from_config(config, named.parent),
     )

@@ -7,43 +7,32 @@ step rolls back alone and the catalog can be read from a second connection.
 When a step fails the walk goes on where it can: the descendants of a revision whose
 upgrade failed are skipped; after a failed downgrade or second upgrade the walk
 continues on a fresh database brought to the same revisions without checks.
+
+Each Alembic run is one transaction (unless env.py asks for one per migration), and
+``alembic upgrade`` runs all pending revisions in one. What works one revision at a
+time may not work then, and the reverse: a revision that adds a value to an existing
+enum type is upgraded once more together with the next revision (a new enum value
+cannot be used in the transaction that added it), and last, on a fresh database, the
+whole history is upgraded in one run, as ``alembic upgrade head`` does on a new
+database (settings a revision leaves to the next ones show there).
 """
 
 from __future__ import annotations
 
-import io
 import time
-import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, ExitStack, redirect_stderr, redirect_stdout
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass, replace
+from typing import Literal
 
-import psycopg
-from alembic.runtime.environment import EnvironmentContext
-from alembic.runtime.migration import MigrationContext, RevisionStep
-from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.pool import NullPool
-
-from migcheck import snapshot as snapshots
+from migcheck.errors import ProjectError
 from migcheck.project import Project, Revision
-from migcheck.snapshot import Snapshot
+from migcheck.scratch import Database, MigrationError, Timings
+from migcheck.snapshot import SchemaObject, Snapshot
 
-Action = Literal["upgrade", "downgrade", "reupgrade", "downgrade_to_base"]
+__all__ = ["Head", "MigrationError", "Note", "Step", "Timings", "build", "walk"]
 
-
-@dataclass(frozen=True, slots=True)
-class MigrationError:
-    """What the database (or the migration's Python code) said when a step failed."""
-
-    message: str
-    sqlstate: str | None = None
-    revision: str | None = None
-    file: str | None = None
-    line: int | None = None
+Action = Literal["upgrade", "downgrade", "reupgrade", "downgrade_to_base", "upgrade_all"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,122 +59,24 @@ class Head:
     revisions: tuple[str, ...]
 
 
-@dataclass
-class Timings:
-    """Seconds spent in each part of the walk, for reports and benchmarks."""
-
-    migrations: float = 0.0
-    snapshots: float = 0.0
-    databases: float = 0.0
-    output: list[str] = field(default_factory=list)
-
-
 Databases = Callable[[], AbstractContextManager[str]]
 
 
-def _sqlstate(error: BaseException) -> tuple[str | None, str | None]:
-    """(SQLSTATE, primary message) of a database error, whatever the driver."""
-    current: BaseException | None = error
-    while current is not None:
-        orig = getattr(current, "orig", None) or current
-        code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-        if code:
-            diag = getattr(orig, "diag", None)
-            primary = getattr(diag, "message_primary", None) if diag is not None else None
-            return str(code), primary or str(orig).strip().splitlines()[0]
-        current = current.__cause__ or current.__context__
-    return None, None
+def adds_enum_values(before: Snapshot, after: Snapshot) -> bool:
+    """Whether ``after`` has labels that an enum type of ``before`` did not have.
 
+    PostgreSQL refuses a new value in the transaction that added it ("unsafe use of new
+    value", 55P04) unless the type itself is new in that transaction.
+    """
 
-def describe_error(error: BaseException, revisions_by_path: dict[str, str]) -> MigrationError:
-    sqlstate, primary = _sqlstate(error)
-    if primary is None:
-        primary = traceback.format_exception_only(type(error), error)[-1].strip()
-    revision = file = None
-    line = None
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        found = revisions_by_path.get(str(Path(frame.filename).resolve()))
-        if found is not None:
-            revision, file, line = found, frame.filename, frame.lineno
-            break
-    return MigrationError(primary, sqlstate, revision, file, line)
+    def labels(obj: SchemaObject) -> set[str]:
+        value = obj.get("labels")
+        return set(value) if isinstance(value, tuple) else set()
 
-
-class _Database:
-    """One scratch database: a SQLAlchemy connection for Alembic, a psycopg one for the catalog."""
-
-    def __init__(
-        self,
-        url: str,
-        project: Project,
-        script: ScriptDirectory,
-        timings: Timings,
-        stack: ExitStack,
-    ):
-        """Every resource is handed to ``stack`` as soon as it exists, so that an
-        interrupt between two of them cannot leave a connection open (an open
-        connection makes DROP DATABASE ... WITH (FORCE) wait)."""
-        self.project, self.script, self.timings = project, script, timings
-        self.sa_url = make_url(url).set(drivername="postgresql+psycopg")
-        self.engine = create_engine(self.sa_url, poolclass=NullPool)
-        stack.callback(self.engine.dispose)
-        self.connection: Connection = self.engine.connect()
-        stack.callback(lambda: self.connection.close())
-        self.catalog_connection = psycopg.connect(url, autocommit=True)
-        stack.callback(self.catalog_connection.close)
-        self.catalog = snapshots.Catalog(
-            self.catalog_connection, version_table=project.version_table
-        )
-        self.by_path = {r.path: r.id for r in project.revisions}
-        self.config = project.alembic_config()
-        self.config.attributes["connection"] = self.connection
-        # configparser interpolation: a literal % in a URL must be doubled.
-        self.config.set_main_option(
-            "sqlalchemy.url", self.sa_url.render_as_string(hide_password=False).replace("%", "%%")
-        )
-
-    def snapshot(self) -> Snapshot:
-        started = time.perf_counter()
-        try:
-            return self.catalog.take()
-        finally:
-            self.timings.snapshots += time.perf_counter() - started
-
-    def run(self, steps: Sequence[tuple[str, bool]]) -> MigrationError | None:
-        """Apply exactly these (revision, is_upgrade) steps in one Alembic run."""
-        revision_map = self.script.revision_map
-
-        def plan(heads: Any, context: MigrationContext) -> list[RevisionStep]:
-            return [
-                RevisionStep(revision_map, self.script.get_revision(rev), up) for rev, up in steps
-            ]
-
-        output = io.StringIO()
-        started = time.perf_counter()
-        try:
-            # env.py usually calls logging.fileConfig, whose handlers bind to the
-            # sys.stderr of that moment: Alembic's chatter lands in `output`.
-            with (
-                redirect_stdout(output),
-                redirect_stderr(output),
-                EnvironmentContext(self.config, self.script, fn=plan, destination_rev=steps[-1][0]),
-            ):
-                self.script.run_env()
-            return None
-        except Exception as error:
-            self._recover()
-            return describe_error(error, self.by_path)
-        finally:
-            self.timings.migrations += time.perf_counter() - started
-            if output.tell():
-                self.timings.output.append(output.getvalue())
-
-    def _recover(self) -> None:
-        if self.connection.invalidated or self.connection.closed:
-            self.connection = self.engine.connect()
-            self.config.attributes["connection"] = self.connection
-        elif self.connection.in_transaction():
-            self.connection.rollback()
+    known = {o.key: labels(o) for o in before.objects if o.key.kind == "enum"}
+    return any(
+        labels(o) - known[o.key] for o in after.objects if o.key.kind == "enum" and o.key in known
+    )
 
 
 def walk(
@@ -202,25 +93,43 @@ def walk(
     script = project.script_directory()
     with ExitStack() as stack:
 
-        def fresh(applied: Sequence[str]) -> tuple[_Database, MigrationError | None]:
-            """A new database with ``applied`` upgraded, unchecked; the old one is dropped."""
+        def fresh(
+            applied: Sequence[str], *, one_run: bool = False
+        ) -> tuple[Database, MigrationError | None]:
+            """A new database with ``applied`` upgraded, unchecked; the old one is dropped.
+
+            In one run, as ``alembic upgrade REV`` does, or (to rebuild what the walk had
+            built after a failure) one run each, as the walk did.
+            """
             stack.close()
             started = time.perf_counter()
             url = stack.enter_context(databases())
-            database = _Database(url, project, script, timings, stack)
+            database = Database(url, project, script, timings, stack)
             timings.databases += time.perf_counter() - started
-            error = database.run([(rev, True) for rev in applied]) if applied else None
-            return database, error
+            runs = [applied] if one_run else [[rev] for rev in applied]
+            for revisions in runs:
+                error = database.run([(rev, True) for rev in revisions]) if revisions else None
+                if error is not None:
+                    return database, error
+            return database, None
 
-        applied = [r.id for r in prefix]
-        db, error = fresh(applied)
+        def lost(error: MigrationError) -> Note:
+            return Note(
+                f"walk stopped: a fresh database could not be brought back to where "
+                f"it was: upgrade of {error.revision}: {error.message}"
+            )
+
+        start = [r.id for r in prefix]
+        applied = list(start)
+        db, error = fresh(applied, one_run=True)
         if error is not None:
             yield Note(f"could not upgrade to the start of the range ({first}): {error.message}")
             return
         base = current = db.snapshot()
         unavailable: set[str] = set()
-        downgrade_failed = False
+        downgrade_failed = diverged = together_failed = False
         walked: list[Revision] = []
+        enum_values: str | None = None  # the last revision, when it added enum values
         for revision in order:
             rev = revision.id
             blocked = [p for p in revision.parents + revision.dependencies if p in unavailable]
@@ -228,47 +137,125 @@ def walk(
                 unavailable.add(rev)
                 yield Note(f"{rev} not checked: it needs {', '.join(blocked)}, which failed")
                 continue
-            error = db.run([(rev, True)])
-            if error is not None:
-                yield Step("upgrade", rev, error=error)
-                unavailable.add(rev)
-                if db.snapshot() != current:
-                    # Not everything rolled back (autocommit blocks, COMMITs in the migration).
-                    db, _ = fresh(applied)
-                continue
-            upgraded = db.snapshot()
+            partner = enum_values if enum_values in revision.parents else None
+            enum_values = None
+            upgraded: Snapshot | None = None
+            if partner is not None and db.run([(partner, False)]) is None:
+                # As `alembic upgrade` runs them when both are pending: in one transaction.
+                error = db.run([(partner, True), (rev, True)])
+                if error is None:
+                    upgraded = db.snapshot()
+                else:
+                    together_failed = True
+                    failed = _together(error, partner, rev)
+                    yield Step("upgrade", error.revision or rev, error=failed)
+                    if db.run([(partner, True)]) is not None or db.snapshot() != current:
+                        db, error = fresh(applied)
+                        if error is not None:
+                            yield lost(error)
+                            return
+            if upgraded is None:
+                error = db.run([(rev, True)])
+                if error is not None:
+                    yield Step("upgrade", rev, error=error)
+                    unavailable.add(rev)
+                    if db.snapshot() != current:
+                        # Not everything rolled back (autocommit blocks, COMMITs in the
+                        # migration).
+                        db, error = fresh(applied)
+                        if error is not None:
+                            yield lost(error)
+                            return
+                    continue
+                upgraded = db.snapshot()
             yield Step("upgrade", rev, snapshot=upgraded)
             error = db.run([(rev, False)])
-            if error is not None:
-                yield Step("downgrade", rev, error=error)
+            if error is None:
+                yield Step("downgrade", rev, snapshot=db.snapshot(), expected=current)
+                error = db.run([(rev, True)])
+                action: Action = "reupgrade"
+            else:
                 downgrade_failed = True
-                applied.append(rev)
-                walked.append(revision)
-                db, error = fresh(applied)
-                current = db.snapshot()
-                continue
-            yield Step("downgrade", rev, snapshot=db.snapshot(), expected=current)
-            error = db.run([(rev, True)])
-            if error is not None:
-                yield Step("reupgrade", rev, error=error)
-                applied.append(rev)
-                walked.append(revision)
-                db, error = fresh(applied)
-                current = db.snapshot()
-                continue
-            current = db.snapshot()
-            yield Step("reupgrade", rev, snapshot=current, expected=upgraded)
+                action = "downgrade"
             applied.append(rev)
             walked.append(revision)
-        if walked:
-            yield Head(current, tuple(r.id for r in walked))
-        if downgrade_failed:
-            yield Note("downgrade to base not attempted: a downgrade already failed")
-            return
+            if error is not None:
+                yield Step(action, rev, error=error)
+                db, error = fresh(applied)
+                if error is not None:
+                    yield lost(error)
+                    return
+                current = db.snapshot()
+                continue
+            if adds_enum_values(current, upgraded):
+                enum_values = rev
+            current = db.snapshot()
+            diverged = diverged or current != upgraded
+            yield Step("reupgrade", rev, snapshot=current, expected=upgraded)
         if not walked:
             return
-        error = db.run([(r.id, False) for r in reversed(walked)])
-        if error is not None:
-            yield Step("downgrade_to_base", error.revision, error=error)
+        head = current
+        yield Head(head, tuple(r.id for r in walked))
+        if downgrade_failed:
+            yield Note("downgrade to base not attempted: a downgrade already failed")
+        else:
+            error = db.run([(r.id, False) for r in reversed(walked)])
+            if error is not None:
+                yield Step("downgrade_to_base", error.revision, error=error)
+            else:
+                yield Step("downgrade_to_base", None, snapshot=db.snapshot(), expected=base)
+        if unavailable:
             return
-        yield Step("downgrade_to_base", None, snapshot=db.snapshot(), expected=base)
+        if together_failed:
+            yield Note(
+                "the whole history was not upgraded in one run: two revisions already "
+                "fail in one run"
+            )
+            return
+        db, error = fresh(start, one_run=True)
+        if error is None:
+            error = db.run([(r.id, True) for r in walked])
+        if error is not None:
+            yield Step("upgrade_all", error.revision, error=error)
+        elif diverged:
+            # The step-by-step head already differs from what the first upgrades built,
+            # and that is reported: comparing with it again would report it twice.
+            yield Note(
+                "the schema built in one run was not compared: a second upgrade "
+                "already built a different schema"
+            )
+        else:
+            yield Step("upgrade_all", None, snapshot=db.snapshot(), expected=head)
+
+
+def _together(error: MigrationError, partner: str, rev: str) -> MigrationError:
+    return replace(
+        error,
+        message=f"{error.message} while upgrading {partner} and {rev} in one run, as "
+        f"`alembic upgrade` does when both are pending: a value {partner} adds to an enum "
+        "type cannot be used before it is committed (one at a time they work; add it in "
+        "op.get_context().autocommit_block())",
+    )
+
+
+def build(project: Project, databases: Databases, targets: Sequence[str]) -> Snapshot:
+    """The schema with ``targets`` (and everything they need) applied, without checks.
+
+    ``targets`` are revision ids; none means the empty database (``base``).
+    """
+    needed = set(targets)
+    for target in targets:
+        needed |= project.ancestors(target)
+    order = [r.id for r in project.revisions if r.id in needed]
+    script = project.script_directory()
+    with ExitStack() as stack:
+        database = Database(stack.enter_context(databases()), project, script, Timings(), stack)
+        error = database.run([(rev, True) for rev in order]) if order else None
+        if error is not None:
+            where = f" ({error.file}:{error.line})" if error.file else ""
+            state = f"[{error.sqlstate}] " if error.sqlstate else ""
+            raise ProjectError(
+                f"cannot build the schema at {', '.join(targets)}: upgrade of "
+                f"{error.revision or 'a revision'} failed{where}: {state}{error.message}"
+            )
+        return database.snapshot()

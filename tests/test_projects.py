@@ -1,7 +1,12 @@
 """Every folder under tests/projects is an Alembic project with the findings it must produce.
 
-``expected.json``: ``{"findings": [{"code", "revision", "diff": [...]}], "notes": [...]}``.
-The walk runs for real on a real server; codes, revisions and diff lines must match exactly.
+``expected.json``: ``{"findings": [{"code", "revision", "diff": [...]}], "notes": [...]}``,
+optionally ``"exit_code"``, ``"revisions"`` (how many were checked), ``"config"`` (Config
+fields, as the command line would set them: ``{"alembic_ini": "migrations/alembic.ini"}``),
+``"env"`` (environment variables) and ``"error"`` (the project cannot be checked: part of
+the ProjectError's message). The project's own [tool.migcheck] or migcheck.toml applies,
+as on the command line. The walk runs for real on a real server; codes, revisions and diff
+lines must match exactly.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from migcheck import check
+from migcheck import ProjectError, check, settings
 from migcheck.config import Config
 
 PROJECTS = Path(__file__).parent / "projects"
@@ -21,10 +26,21 @@ CASES = sorted(p.name for p in PROJECTS.iterdir() if (p / "expected.json").is_fi
 
 @pytest.mark.server
 @pytest.mark.parametrize("case", CASES)
-def test_project(case: str, url_config: Config) -> None:
+def test_project(case: str, url_config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = PROJECTS / case
     expected = json.loads((folder / "expected.json").read_text())
-    report = check(replace(url_config, project_dir=folder))
+    for name, value in expected.get("env", {}).items():
+        monkeypatch.setenv(name, value)
+    fields = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in expected.get("config", {}).items()
+    }
+    config = settings.apply(replace(url_config, project_dir=folder, **fields), keep=fields)
+    if "error" in expected:
+        with pytest.raises(ProjectError) as raised:
+            check(config)
+        assert expected["error"] in str(raised.value)
+        return
+    report = check(config)
     found = [
         {"code": f.code, "revision": f.revision, "diff": list(f.diff)} for f in report.findings
     ]
@@ -48,3 +64,5 @@ def test_project(case: str, url_config: Config) -> None:
     for note in expected.get("notes", []):
         assert any(note in n for n in notes), notes
     assert report.exit_code == expected.get("exit_code", 1 if expected["findings"] else 0)
+    if "revisions" in expected:
+        assert [run.revisions for run in report.runs] == [expected["revisions"]]

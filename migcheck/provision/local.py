@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import psycopg
@@ -84,6 +85,7 @@ def _major(bindir: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
+@cache
 def installations(pg_bin: str | None = None) -> dict[int, Path]:
     """Major version -> bin folder, for every usable install found (first found wins)."""
     found: dict[int, Path] = {}
@@ -173,6 +175,31 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def _initdb(bindir: Path, data: Path, user: dict[str, int]) -> subprocess.CompletedProcess[str]:
+    """Run initdb in a session of its own; on an interrupt, stop it the way it cleans up.
+
+    Killed outright, initdb leaves its bootstrap server writing into the folder we are
+    removing; SIGINT makes it stop that server and remove what it made.
+    """
+    arguments = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+                 "-E", "UTF8", "--locale=C", "--no-sync"]  # fmt: skip
+    process = subprocess.Popen(  # type: ignore[call-overload]  # uid/gid kwargs
+        arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, **user,
+    )  # fmt: skip
+    try:
+        stdout, stderr = process.communicate()
+    except BaseException:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        raise
+    return subprocess.CompletedProcess(arguments, process.returncode, stdout, stderr)
+
+
 @contextmanager
 def start(config: Config, version: int | None) -> Iterator[Server]:
     major, bindir = _choose(config, version)
@@ -185,26 +212,9 @@ def start(config: Config, version: int | None) -> Iterator[Server]:
             if not _reachable_by_others(bindir):
                 bindir = _stage(bindir, root)
         data, log = root / "data", root / "server.log"
-        initdb = subprocess.run(
-            [
-                str(bindir / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "--no-sync",
-            ],
-            capture_output=True,
-            text=True,
-            **user,  # type: ignore[call-overload]  # uid/gid kwargs
-        )
+        initdb = _initdb(bindir, data, user)
         if initdb.returncode != 0:
-            last = (initdb.stderr or initdb.stdout).strip().splitlines()[-1:]
+            last = (initdb.stderr or initdb.stdout or "").strip().splitlines()[-1:]
             raise ServerError(f"initdb ({bindir}) failed: {' '.join(last)}")
         settings = [f"-c{name}={value}" for name, value in THROWAWAY_SETTINGS.items()]
         with open(log, "wb") as log_file:

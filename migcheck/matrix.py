@@ -1,0 +1,126 @@
+"""What only a comparison of the walks on several PostgreSQL versions shows: MC104, MC302.
+
+Pure: takes each version's walk as records and returns findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from migcheck.diff import render_all
+from migcheck.findings import Finding, Run
+from migcheck.normalize import differences, for_comparison
+from migcheck.snapshot import Snapshot
+from migcheck.walk import Head
+
+# A migration that fails on some versions only is reported once, as MC104, in place of
+# these per-version codes. One that fails on every version it was walked on keeps its
+# per-version findings: each names its version and says what that server answered.
+FAILURES = frozenset({"MC101", "MC102", "MC103"})
+
+
+@dataclass(frozen=True, slots=True)
+class Walked:
+    """One version's walk, as check() needs it after the server is gone (picklable)."""
+
+    run: Run
+    findings: tuple[Finding, ...]
+    checked: tuple[str, ...]  # revisions walked (not skipped), in walk order
+    head: Head | None = None
+
+
+def _versions(versions: Sequence[int]) -> str:
+    return ", ".join(str(v) for v in versions)
+
+
+def version_failures(walks: Sequence[Walked]) -> tuple[tuple[Finding, ...], set[tuple[str, str]]]:
+    """MC104 findings, and the (code, revision) of the per-version findings they replace."""
+    versions = [w.run.pg_version for w in walks]
+    failed: dict[tuple[str, str], dict[int, Finding]] = {}
+    for walk in walks:
+        for finding in walk.findings:
+            if finding.code in FAILURES and finding.revision is not None:
+                key = (finding.code, finding.revision)
+                failed.setdefault(key, {}).setdefault(walk.run.pg_version, finding)
+    found: list[Finding] = []
+    replaced: set[tuple[str, str]] = set()
+    checked = {w.run.pg_version: set(w.checked) for w in walks}
+    for (code, revision), failing in failed.items():
+        # Another step of the revision failed there (its upgrade, before this downgrade).
+        otherwise = {
+            v: other
+            for (other, rev), where in failed.items()
+            for v in where
+            if rev == revision and other != code and v not in failing
+        }
+        passing = [
+            v
+            for v in versions
+            if v not in failing and v not in otherwise and revision in checked[v]
+        ]
+        if not passing:
+            continue
+        unchecked = [v for v in versions if v not in failing and v not in passing]
+        first = failing[min(failing)]
+        message = (
+            f"fails on PostgreSQL {_versions(sorted(failing))}; passes on {_versions(passing)}"
+        )
+        for version in sorted(otherwise):
+            unchecked.remove(version)
+            message += f"; fails with {otherwise[version]} on {version}"
+        if unchecked:
+            message += f"; not checked on {_versions(unchecked)} (an earlier revision failed)"
+        message += f": {first.title}: {first.message}"
+        other = [
+            f"on {v}: {f.message}" for v, f in sorted(failing.items()) if f.message != first.message
+        ]
+        if other:
+            message += " (" + "; ".join(other) + ")"
+        found.append(Finding("MC104", message, revision=revision, file=first.file, line=first.line))
+        replaced.add((code, revision))
+    return tuple(found), replaced
+
+
+def head_differences(walks: Sequence[Walked]) -> Iterator[Finding]:
+    """MC302: each version's head against the lowest version's that applied the same revisions.
+
+    Heads that applied different revisions (a migration failed on one version) are not
+    compared: the failure is the finding.
+    """
+    references: dict[tuple[str, ...], tuple[int, Snapshot, Snapshot]] = {}
+    for walk in sorted(walks, key=lambda w: w.run.pg_version):
+        head = walk.head
+        if head is None:
+            continue
+        version = walk.run.pg_version
+        reference = references.get(head.revisions)
+        if reference is None:
+            references[head.revisions] = (version, head.snapshot, for_comparison(head.snapshot))
+            continue
+        first, raw, normalised = reference
+        found = differences(raw, head.snapshot, old_canonical=normalised)
+        if not found:
+            continue
+        yield Finding(
+            code="MC302",
+            message=f"at head, the schema built on PostgreSQL {version} differs from the one "
+            f"built on PostgreSQL {first} (each line reads {first} -> {version})",
+            pg_version=version,
+            diff=render_all(found),
+        )
+
+
+def findings(walks: Sequence[Walked]) -> tuple[Finding, ...]:
+    """Every finding of a run, ordered by version, then what only the comparison shows."""
+    ordered = sorted(walks, key=lambda w: w.run.pg_version)
+    if len(ordered) < 2:
+        return tuple(f for w in ordered for f in w.findings)
+    failures, replaced = version_failures(ordered)
+    kept = tuple(
+        f
+        for w in ordered
+        for f in w.findings
+        if f.revision is None or (f.code, f.revision) not in replaced
+    )
+    return kept + failures + tuple(head_differences(ordered))

@@ -1,0 +1,243 @@
+"""Where a schema comes from: a revision built on a fresh server, a snapshot file, or a
+live database read without writing anything."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from migcheck import __version__, provision
+from migcheck.config import Config
+from migcheck.diff import Difference, diff, render_all
+from migcheck.errors import ProjectError, ServerError, UsageError
+from migcheck.findings import CODES
+from migcheck.normalize import differences
+from migcheck.project import Project, working_directory
+from migcheck.project import load as load_project
+from migcheck.snapshot import Catalog, Snapshot
+from migcheck.walk import build
+
+SourceKind = Literal["revision", "file", "url"]
+URL_PREFIXES = ("postgresql://", "postgres://", "postgresql+")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One side of a diff, as the user named it."""
+
+    kind: SourceKind
+    text: str
+
+    @property
+    def label(self) -> str:
+        return provision.safe_url(self.text) if self.kind == "url" else self.text
+
+
+def classify(text: str) -> Source:
+    if text.startswith(URL_PREFIXES):
+        return Source("url", text)
+    if text.endswith(".json") or Path(text).is_file():
+        return Source("file", text)
+    return Source("revision", text)
+
+
+def resolve(project: Project, reference: str) -> tuple[str, ...]:
+    """Revision ids for ``base``, ``head``/``heads``, an id or unique prefix, ``REF-N``."""
+    if reference == "base":
+        return ()
+    if reference == "heads":
+        return tuple(project.heads())
+    name, minus, steps = reference.rpartition("-")
+    if minus and name and steps.isdigit():
+        (current,) = resolve(project, name) or (None,)
+        for _ in range(int(steps)):
+            if current is None:
+                raise UsageError(f"{reference}: goes below base")
+            parents = project.get(current).parents
+            if len(parents) > 1:
+                raise UsageError(
+                    f"{reference}: {current} is a merge of {', '.join(parents)}; name one of them"
+                )
+            current = parents[0] if parents else None
+        return (current,) if current else ()
+    return (project.resolve(reference, option=reference),)
+
+
+def read_live(url: str) -> tuple[Snapshot, tuple[str, ...]]:
+    """The schema of a live database and the revisions its version table records.
+
+    Only catalog reads, in READ ONLY transactions: nothing is created or changed there.
+    """
+    try:
+        connection = psycopg.connect(provision.database_url(url, _database(url)), autocommit=True)
+    except psycopg.OperationalError as error:
+        first = (str(error).strip().splitlines() or [repr(error)])[0]
+        raise ServerError(f"cannot connect to {provision.safe_url(url)}: {first}") from None
+    with connection:
+        connection.read_only = True
+        connection.execute("SET default_transaction_read_only = on")
+        snapshot = Catalog(connection).take()
+        with connection.transaction():
+            table = connection.execute("SELECT to_regclass('alembic_version')::text").fetchone()
+            recorded: tuple[str, ...] = ()
+            if table and table[0]:
+                rows = connection.execute(
+                    sql.SQL("SELECT version_num FROM {}").format(sql.Identifier(table[0]))
+                ).fetchall()
+                recorded = tuple(sorted(str(row[0]) for row in rows))
+    return snapshot, recorded
+
+
+def _database(url: str) -> str:
+    return make_url(url).database or "postgres"
+
+
+def at_revisions(
+    config: Config, project: Project, targets: Sequence[tuple[str, ...]]
+) -> list[Snapshot]:
+    """The schemas at each of ``targets``, built on one fresh server."""
+    with provision.start(config, config.pg_versions[0] if config.pg_versions else None) as server:
+        databases = partial(provision.scratch_database, server)
+        with working_directory(project.directory):
+            return [build(project, databases, target) for target in targets]
+
+
+def load_file(path: str) -> Snapshot:
+    try:
+        return Snapshot.from_json(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"{path}: {error.strerror}") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise ProjectError(f"{path}: not a migcheck snapshot file ({error})") from None
+
+
+def narrow(
+    snapshot: Snapshot, *, schemas: Sequence[str] = (), exclude_tables: Sequence[str] = ()
+) -> Snapshot:
+    """Only the objects of ``schemas`` (all when empty), without tables matching a pattern.
+
+    A pattern matches a table's name or its schema-qualified name (``audit_*``,
+    ``public.tmp_*``); the table's columns, constraints, indexes and triggers go with it.
+    """
+
+    def excluded(schema: str, table: str) -> bool:
+        return any(
+            fnmatch.fnmatchcase(table, pattern) or fnmatch.fnmatchcase(f"{schema}.{table}", pattern)
+            for pattern in exclude_tables
+        )
+
+    kept = tuple(
+        obj
+        for obj in snapshot.objects
+        if (not schemas or obj.key.schema in schemas)
+        and not (obj.key.kind == "table" and excluded(obj.key.schema, obj.key.name))
+        and not (obj.key.parent and excluded(obj.key.schema, obj.key.parent))
+    )
+    return replace(snapshot, objects=kept)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The differences between two schemas, told as diff lines."""
+
+    old: str
+    new: str
+    lines: tuple[str, ...]
+    live: bool = False
+    recorded: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        findings = []
+        if self.live and self.lines:
+            findings.append(
+                {
+                    "code": "MC303",
+                    "severity": CODES["MC303"].severity,
+                    "title": CODES["MC303"].title,
+                    "revision": ", ".join(self.recorded) or None,
+                    "message": f"{self.new} differs from the schema of {self.old}",
+                    "diff": list(self.lines),
+                }
+            )
+        return {
+            "migcheck": __version__,
+            "result": "different" if self.lines else "equal",
+            "old": self.old,
+            "new": self.new,
+            "differences": list(self.lines),
+            "findings": findings,
+        }
+
+
+def compare(old: Snapshot, new: Snapshot, *, canonical: bool) -> tuple[Difference, ...]:
+    """What differs; with ``canonical``, expressions compared in their canonical form
+    (the two sides come from different servers), the catalog's own text shown."""
+    return differences(old, new) if canonical else diff(old, new)
+
+
+def compare_sources(
+    config: Config,
+    first: str,
+    second: str | None,
+    *,
+    schemas: Sequence[str] = (),
+    exclude_tables: Sequence[str] = (),
+) -> Comparison:
+    """``migcheck diff``: each side a revision reference, a snapshot file or a URL."""
+    sides = [classify(first)] + ([classify(second)] if second else [])
+    recorded: tuple[str, ...] = ()
+    if len(sides) == 1:
+        if sides[0].kind != "url":
+            raise UsageError(
+                f"{first}: with one side, diff compares a live database (a URL) with the "
+                "schema its migrations build; give two sides otherwise"
+            )
+        database, recorded = read_live(sides[0].text)
+        project = load_project(config)
+        known = {r.id for r in project.revisions}
+        strangers = [rev for rev in recorded if rev not in known]
+        if strangers:
+            raise ProjectError(
+                f"{sides[0].label} records revision {', '.join(strangers)}, which is not in "
+                f"{project.script_location}: is this the right project or branch?"
+            )
+        (built,) = at_revisions(config, project, [recorded])
+        old_label = f"migrations at {', '.join(recorded) or 'base'}"
+        snapshots = [built, database]
+        labels = [old_label, sides[0].label]
+    else:
+        snapshots, labels = _load_sides(config, sides)
+    old, new = (narrow(s, schemas=schemas, exclude_tables=exclude_tables) for s in snapshots)
+    canonical = any(side.kind != "revision" for side in sides)
+    lines = render_all(compare(old, new, canonical=canonical))
+    return Comparison(
+        labels[0],
+        labels[-1],
+        lines,
+        live=any(side.kind == "url" for side in sides),
+        recorded=recorded,
+    )
+
+
+def _load_sides(config: Config, sides: Sequence[Source]) -> tuple[list[Snapshot], list[str]]:
+    found: dict[int, Snapshot] = {}
+    revisions = [(i, side) for i, side in enumerate(sides) if side.kind == "revision"]
+    if revisions:
+        project = load_project(config)
+        targets = [resolve(project, side.text) for _, side in revisions]
+        for (i, _), built in zip(revisions, at_revisions(config, project, targets), strict=True):
+            found[i] = built
+    for i, side in enumerate(sides):
+        if side.kind == "file":
+            found[i] = load_file(side.text)
+        elif side.kind == "url":
+            found[i] = read_live(side.text)[0]
+    return [found[i] for i in range(len(sides))], [side.label for side in sides]

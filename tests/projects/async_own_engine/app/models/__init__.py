@@ -1,0 +1,1 @@
+from app.models.poll import Choice, Poll  # noqa: F401

@@ -1,0 +1,1 @@
+"""Billing: its own migration branch, labelled \"billing\"."""

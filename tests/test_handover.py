@@ -1,0 +1,273 @@
+"""What env.py is handed: URLs per driver, environment variables, -x arguments, the
+project's modules; and what happens when env.py does not use what it was handed."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from migcheck import ProjectError, check, cli, settings
+from migcheck.config import Config
+from migcheck.handover import Handover, cmd_opts, driver_url, importing, render, scope
+
+PROJECTS = Path(__file__).parent / "projects"
+SOCKET_URL = "postgresql://postgres@/migcheck_1a2b?host=/tmp/migcheck-pg18-x"
+TCP_URL = "postgresql://app:s%40cret@db.internal:6543/migcheck_1a2b?sslmode=require"
+
+
+@pytest.mark.parametrize(
+    ("url", "driver", "rendered"),
+    [
+        (
+            SOCKET_URL,
+            "psycopg",
+            "postgresql+psycopg://postgres@/migcheck_1a2b?host=%2Ftmp%2Fmigcheck-pg18-x",
+        ),
+        (
+            SOCKET_URL,
+            "psycopg2",
+            "postgresql+psycopg2://postgres@/migcheck_1a2b?host=%2Ftmp%2Fmigcheck-pg18-x",
+        ),
+        (
+            SOCKET_URL,
+            "asyncpg",
+            "postgresql+asyncpg://postgres@/migcheck_1a2b?host=%2Ftmp%2Fmigcheck-pg18-x",
+        ),
+        (
+            SOCKET_URL,
+            "pg8000",
+            "postgresql+pg8000://postgres@/migcheck_1a2b?unix_sock=%2Ftmp%2Fmigcheck-pg18-x%2F.s.PGSQL.5432",
+        ),
+        (
+            TCP_URL,
+            "psycopg",
+            "postgresql+psycopg://app:s%40cret@db.internal:6543/migcheck_1a2b?sslmode=require",
+        ),
+        (
+            TCP_URL,
+            "asyncpg",
+            "postgresql+asyncpg://app:s%40cret@db.internal:6543/migcheck_1a2b?ssl=require",
+        ),
+        (
+            TCP_URL,
+            "pg8000",
+            "postgresql+pg8000://app:s%40cret@db.internal:6543/migcheck_1a2b?sslmode=require",
+        ),
+    ],
+)
+def test_driver_urls(url: str, driver: str, rendered: str) -> None:
+    assert render(driver_url(url, driver)) == rendered  # type: ignore[arg-type]
+
+
+def test_x_arguments_get_the_url() -> None:
+    handover = Handover(x_args=("dburl={url}", "data=true"))
+    opts = cmd_opts(handover, "postgresql+pg8000://u@/d")
+    assert opts is not None
+    assert opts.x == ["dburl=postgresql+pg8000://u@/d", "data=true"]
+    assert cmd_opts(Handover(), "postgresql://u@/d") is None
+
+
+def test_environment_variables_are_set_and_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://prod-db/app")
+    monkeypatch.delenv("MYAPP__DB__URL", raising=False)
+    handover = Handover(url_env=("DATABASE_URL", "MYAPP__DB__URL"))
+    seen = {}
+    with (  # noqa: PT012  # the body fails inside the scope, on purpose
+        pytest.raises(RuntimeError, match="restores"),
+        scope(handover, "postgresql+psycopg://scratch"),
+    ):
+        seen = {name: os.environ[name] for name in handover.url_env}
+        raise RuntimeError("a failing command restores them too")
+    assert set(seen.values()) == {"postgresql+psycopg://scratch"}
+    assert os.environ["DATABASE_URL"] == "postgresql://prod-db/app"
+    assert "MYAPP__DB__URL" not in os.environ
+
+
+def test_context_hook_errors_name_the_setting(tmp_path: Path) -> None:
+    (tmp_path / "hooks_for_test.py").write_text(
+        "def broken(url):\n    raise RuntimeError('no SECRET_KEY')\n"
+    )
+    handover = Handover(context="hooks_for_test:broken", roots=(tmp_path,))
+    with importing(handover.roots), pytest.raises(ProjectError) as raised:
+        scope(handover, "postgresql://x").__enter__()
+    message = str(raised.value)
+    assert (
+        message
+        == "context = 'hooks_for_test:broken': hooks_for_test.py:2: RuntimeError: no SECRET_KEY"
+    )
+    missing = Handover(context="hooks_for_test:missing", roots=(tmp_path,))
+    with importing(missing.roots), pytest.raises(ProjectError, match="has no missing"):
+        scope(missing, "postgresql://x").__enter__()
+
+
+def test_project_modules_are_imported_afresh_for_each_database(tmp_path: Path) -> None:
+    (tmp_path / "appsettings_for_test.py").write_text(
+        "import os\nDATABASE_URL = os.environ['APP_URL_FOR_TEST']\n"
+    )
+    handover = Handover(url_env=("APP_URL_FOR_TEST",), roots=(tmp_path,))
+    seen = []
+    for url in ("postgresql://one", "postgresql://two"):
+        with importing(handover.roots), scope(handover, url):
+            import appsettings_for_test  # type: ignore[import-not-found]  # written above
+
+            seen.append(appsettings_for_test.DATABASE_URL)
+    assert seen == ["postgresql://one", "postgresql://two"]
+    assert "appsettings_for_test" not in sys.modules
+    assert str(tmp_path) not in sys.path
+
+
+def _check(case: str, config: Config, **fields: object) -> list[tuple[str, str | None, str]]:
+    folder = PROJECTS / case
+    expected = json.loads((folder / "expected.json").read_text()).get("config", {})
+    configured = settings.apply(replace(config, project_dir=folder, **expected), keep=expected)
+    report = check(replace(configured, **fields))  # type: ignore[arg-type]
+    return [(f.code, f.revision, f.message) for f in report.findings]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("driver", ["asyncpg", "psycopg"])
+def test_async_env_py_with_either_async_driver(driver: str, url_config: Config) -> None:
+    """Alembic's async template builds its engine from sqlalchemy.url, with the driver in
+    it; the database's message and SQLSTATE come out the same."""
+    found = _check("async_template", url_config, driver=driver)
+    assert found == [
+        ("MC101", "b1c2d3e4f5a6", '[42703] column "owner" does not exist'),
+    ]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("driver", ["psycopg", "psycopg2", "pg8000"])
+def test_every_sync_driver_reports_the_same_failure(driver: str, url_config: Config) -> None:
+    """The connection handed over uses the driver."""
+    found = _check("upgrade_fails", url_config, driver=driver)
+    assert found == [("MC101", "0002", '[42P01] relation "order" does not exist')]
+
+
+# The broken runs leave coroutines of the driver unawaited; collected within the test.
+NEVER_AWAITED = "ignore:coroutine .* was never awaited:RuntimeWarning"
+
+
+@pytest.mark.server
+@pytest.mark.filterwarnings(NEVER_AWAITED)
+@pytest.mark.parametrize(
+    ("case", "driver", "hint"),
+    [
+        ("upgrade_fails", "asyncpg", "env.py is synchronous: the driver asyncpg needs an async"),
+        ("async_template", "pg8000", "env.py is async: the driver must be asyncpg or psycopg"),
+    ],
+)
+def test_a_driver_that_does_not_fit_env_py_is_named(
+    case: str, driver: str, hint: str, url_config: Config
+) -> None:
+    with pytest.raises(
+        ProjectError, match=r"env\.py failed before running any migration"
+    ) as raised:
+        _check(case, url_config, driver=driver)
+    assert hint in str(raised.value)
+    gc.collect()
+
+
+def _project(folder: Path, env: str, *, ini_extra: str = "") -> Path:
+    (folder / "migrations" / "versions").mkdir(parents=True)
+    (folder / "alembic.ini").write_text(
+        f"[alembic]\nscript_location = %(here)s/migrations\n{ini_extra}"
+    )
+    (folder / "migrations" / "env.py").write_text(env)
+    (folder / "migrations" / "versions" / "0001_create_t.py").write_text(
+        'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "0001"\n'
+        "down_revision = None\nbranch_labels = None\ndepends_on = None\n\n\n"
+        'def upgrade():\n    op.create_table("t", sa.Column("id", sa.Integer, primary_key=True))\n'
+        '\n\ndef downgrade():\n    op.drop_table("t")\n'
+    )
+    return folder
+
+
+OWN_ENGINE = """
+import os
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+engine = create_engine(os.environ["OTHER_DATABASE_URL"], poolclass=pool.NullPool)
+with engine.connect() as connection:
+    context.configure(connection=connection)
+    {body}
+"""
+
+
+@pytest.mark.server
+def test_env_py_migrating_another_database_is_a_project_error(
+    tmp_path: Path, url_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from migcheck.provision import Server, scratch_database
+
+    assert url_config.url is not None
+    server = Server(url_config.url, 0, "", "url")
+    body = "with context.begin_transaction():\n        context.run_migrations()"
+    folder = _project(tmp_path, OWN_ENGINE.format(body=body))
+    with scratch_database(server) as other:
+        monkeypatch.setenv(
+            "OTHER_DATABASE_URL", other.replace("postgresql://", "postgresql+psycopg://")
+        )
+        with pytest.raises(ProjectError) as raised:
+            check(replace(url_config, project_dir=folder))
+    message = str(raised.value)
+    assert (
+        "migrations/env.py: after upgrading to 0001, the version table alembic_version" in message
+    )
+    assert "env.py migrated another database, or did not commit" in message
+
+
+@pytest.mark.server
+def test_env_py_not_committing_is_a_project_error(
+    tmp_path: Path, url_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = "context.run_migrations()  # no begin_transaction(): rolled back at close"
+    folder = _project(tmp_path, OWN_ENGINE.format(body=body))
+    monkeypatch.setenv("OTHER_DATABASE_URL", "placeholder")
+    with pytest.raises(ProjectError, match="did not commit"):
+        check(replace(url_config, project_dir=folder, url_env=("OTHER_DATABASE_URL",)))
+
+
+@pytest.mark.server
+def test_env_py_running_nothing_is_a_project_error(tmp_path: Path, url_config: Config) -> None:
+    folder = _project(tmp_path, "from alembic import context\nconfig = context.config\n")
+    with pytest.raises(ProjectError, match=r"env.py ran no migration \(it did not call"):
+        check(replace(url_config, project_dir=folder))
+
+
+@pytest.mark.server
+def test_env_py_exiting_is_exit_2_naming_the_file(
+    tmp_path: Path, url_config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _project(tmp_path, "import sys\nsys.exit('set APP_ENV first')\n")
+    assert url_config.url is not None
+    code = cli._run(cli.cli, ["check", "-c", str(folder / "alembic.ini"), "--url", url_config.url])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "migrations/env.py:2: env.py failed before running any migration: " in err
+    assert "SystemExit: set APP_ENV first" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.server
+@pytest.mark.filterwarnings(NEVER_AWAITED)
+def test_async_env_py_reusing_its_engine_gets_a_hint(tmp_path: Path, url_config: Config) -> None:
+    """`alembic` starts a process per command; migcheck runs env.py many times in one."""
+    source = (PROJECTS / "async_own_engine").resolve()
+    target = tmp_path / "polls"
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    env = target / "migrations" / "env.py"
+    env.write_text(env.read_text().replace("    await engine.dispose()\n", ""))
+    config = settings.apply(replace(url_config, project_dir=target))
+    with pytest.raises(
+        ProjectError, match=r"end run_async_migrations\(\) with `await engine.dispose\(\)`"
+    ):
+        check(config)
+    gc.collect()
