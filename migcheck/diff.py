@@ -133,6 +133,7 @@ def is_reordering(difference: Difference) -> bool:
 _KIND_LABELS = {
     "enum": "enum type",
     "composite": "composite type",
+    "event_trigger": "event trigger",
 }
 
 
@@ -142,6 +143,9 @@ def object_name(key: Key) -> str:
     kind = _KIND_LABELS.get(key.kind, key.kind)
     if key.kind == "schema":
         return f"schema {key.name}"
+    if key.kind == "default_acl":
+        where = f" in schema {key.schema}" if key.schema else ""
+        return f"default privileges on {key.name} for role {key.parent}{where}"
     if key.kind == "column":
         return f"column {schema}{key.parent}.{key.name}"
     if key.parent:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from migcheck.diff import Added, Changed, Removed, diff, is_reordering, render, render_all
-from migcheck.snapshot import Key, Snapshot, make_snapshot
+from migcheck.snapshot import Key, Snapshot, catalog_queries, make_snapshot
 
 
 def snap(*objects: tuple[Key, dict[str, object]]) -> Snapshot:
@@ -134,3 +134,57 @@ def test_changed_materialized_view_is_named_so() -> None:
     assert [render(d) for d in diff(old, new)] == [
         "~ materialized view daily definition: SELECT 1; -> SELECT 2;"
     ]
+
+
+def test_every_catalog_kind_renders_with_its_own_name() -> None:
+    """One object of each kind the catalog reads, as `migcheck diff` shows it added."""
+    objects: list[tuple[Key, dict[str, object]]] = [
+        (Key("schema", "app", "app"), {}),
+        (Key("extension", "public", "citext"), {"version": "1.6"}),
+        (Key("table", "app", "orders"), {"kind": "table"}),
+        (Key("column", "app", "total", "orders"), {"type": "numeric(12,2)", "position": 1}),
+        (Key("constraint", "app", "ck_total", "orders"), {"definition": "CHECK (total > 0)"}),
+        (
+            Key("index", "app", "ix_total", "orders"),
+            {"method": "btree", "columns": ["total"], "unique": False},
+        ),
+        (
+            Key("trigger", "app", "trg", "orders"),
+            {"timing": "BEFORE", "events": ["UPDATE"], "function": "app.touch"},
+        ),
+        (Key("policy", "app", "own_rows", "orders"), {"command": "ALL"}),
+        (Key("rule", "app", "no_delete", "orders"), {"event": "DELETE"}),
+        (Key("statistics", "app", "st_total", "orders"), {"definition": "..."}),
+        (Key("sequence", "app", "order_no"), {"type": "bigint"}),
+        (Key("enum", "app", "mood"), {"labels": ["ok"]}),
+        (Key("domain", "app", "email"), {"type": "text"}),
+        (Key("composite", "app", "money"), {"attributes": ["amount numeric"]}),
+        (Key("view", "app", "totals"), {"materialized": False, "definition": "SELECT 1;"}),
+        (Key("view", "app", "daily"), {"materialized": True, "definition": "SELECT 1;"}),
+        (Key("function", "app", "touch()"), {"language": "plpgsql"}),
+        (Key("collation", "app", "german"), {"provider": "icu"}),
+        (Key("event_trigger", "", "audit_ddl"), {"event": "ddl_command_end"}),
+        (Key("default_acl", "app", "tables", "deployer"), {"acl": ["reader=r/deployer"]}),
+    ]
+    assert {key.kind for key, _ in objects} == {kind for kind, _ in catalog_queries()}
+    assert render_all(diff(snap(), snap(*objects))) == (
+        "+ event trigger audit_ddl",
+        "+ schema app",
+        "+ materialized view app.daily",
+        "+ default privileges on tables for role deployer in schema app",
+        "+ domain app.email text",
+        "+ collation app.german",
+        "+ composite type app.money",
+        "+ enum type app.mood ('ok')",
+        "+ sequence app.order_no bigint",
+        "+ table app.orders (total numeric(12,2))",
+        "+ constraint ck_total on app.orders CHECK (total > 0)",
+        "+ index ix_total on app.orders using btree (total)",
+        "+ policy own_rows on app.orders",
+        "+ rule no_delete on app.orders",
+        "+ statistics st_total on app.orders",
+        "+ trigger trg on app.orders BEFORE UPDATE execute app.touch",
+        "+ view app.totals",
+        "+ function app.touch()",
+        "+ extension citext version 1.6",
+    )
