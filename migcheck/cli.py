@@ -198,7 +198,13 @@ def check(
         x_args=x_args,
         driver=driver or "psycopg",  # type: ignore[arg-type]  # click.Choice checked it
     )
-    given = {"url_env": url_env, "x_args": x_args, "driver": driver}
+    given = {
+        "url_env": url_env,
+        "x_args": x_args,
+        "driver": driver,
+        "pg_versions": pg,
+        "jobs": jobs,
+    }
     config = settings.apply(config, keep={field for field, value in given.items() if value})
     display = progress.for_stream(versions=len(config.pg_versions))
     try:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from migcheck.config import DRIVERS, Config
+from migcheck.config import DRIVERS, Config, parse_pg_versions
 from migcheck.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -55,8 +55,29 @@ def _hook(key: str, value: object) -> str:
     raise ValueError(f'{key}: expected "package.module:function", found {value!r}')
 
 
+def _versions(key: str, value: object) -> tuple[int, ...]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, list) and all(isinstance(v, int | str) for v in value):
+        value = ",".join(str(v) for v in value)
+    if isinstance(value, str):
+        try:
+            return parse_pg_versions(value)
+        except UsageError as error:
+            raise ValueError(f"{key}: {error}".replace("--pg: ", "")) from None
+    raise ValueError(f'{key}: expected versions like [14, 16] or "13-18", found {value!r}')
+
+
+def _jobs(key: str, value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise ValueError(f"{key}: expected a whole number of 1 or more, found {value!r}")
+
+
 # key -> (Config field, parser). One line per key; the README documents each.
 KEYS: dict[str, tuple[str, Parser]] = {
+    "pg": ("pg_versions", _versions),
+    "jobs": ("jobs", _jobs),
     "url_env": ("url_env", _strings),
     "x": ("x_args", _strings),
     "driver": ("driver", _driver),

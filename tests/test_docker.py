@@ -267,3 +267,18 @@ def test_cleanup_leaves_the_container_of_a_run_in_progress(engine: Any) -> None:
         (container,) = labelled(engine, run=config.run_id)
         assert container.status == "running"
     assert labelled(engine, run=config.run_id) == []
+
+
+@pytest.mark.server
+def test_demo_passes_on_every_version_in_containers(tmp_path: Path, engine: Any) -> None:
+    report = tmp_path / "report.json"
+    done = migcheck(
+        "check", "--backend", "docker", "--pg", "13-18", "--jobs", "3",
+        "--format", "json", "-o", str(report),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    document = json.loads(report.read_text())
+    assert [run["pg_version"] for run in document["runs"]] == [13, 14, 15, 16, 17, 18]
+    assert {run["backend"] for run in document["runs"]} == {"docker"}
+    assert document["findings"] == []
+    assert labelled(engine) == []

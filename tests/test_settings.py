@@ -174,3 +174,22 @@ def test_unknown_key_exits_2_naming_it(
     assert code == 2
     assert "unknown key 'drivers'" in err
     assert recorded.configs == []
+
+
+def test_pg_and_jobs_defaults_come_from_the_settings(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.migcheck]\npg = [16, "13-14"]\njobs = 2\n')
+    config = settings.apply(Config(project_dir=tmp_path))
+    assert config.pg_versions == (13, 14, 16)
+    assert config.jobs == 2
+    kept = settings.apply(Config(project_dir=tmp_path, pg_versions=(18,)), keep={"pg_versions"})
+    assert kept.pg_versions == (18,)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [("pg = 'sixteen'", "pg: 'sixteen'"), ("jobs = 0", "jobs: expected a whole number")],
+)
+def test_bad_pg_and_jobs_are_named(tmp_path: Path, line: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.migcheck]\n{line}\n")
+    with pytest.raises(UsageError, match=message):
+        settings.apply(Config(project_dir=tmp_path))
