@@ -225,7 +225,7 @@ def check(
 
 @cli.command()
 def cleanup() -> int:
-    """Remove every container migcheck started, those kept by --reuse too."""
+    """Remove the containers migcheck runs left behind: kept by --reuse, or of killed runs."""
     removed = remove_containers()
     for line in removed:
         click.echo(f"removed {line}")
