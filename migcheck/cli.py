@@ -69,17 +69,23 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+def _project_options(command: Callable[..., int]) -> Callable[..., int]:
+    command = click.option(
+        "-n", "--name", default="alembic", show_default=True, help="Section of the ini file."
+    )(command)
+    return click.option(
+        "-c",
+        "--config",
+        "ini",
+        default="alembic.ini",
+        show_default=True,
+        metavar="FILE",
+        help="The project's Alembic configuration file.",
+    )(command)
+
+
 @cli.command()
-@click.option(
-    "-c",
-    "--config",
-    "ini",
-    default="alembic.ini",
-    show_default=True,
-    metavar="FILE",
-    help="The project's Alembic configuration file.",
-)
-@click.option("-n", "--name", default="alembic", show_default=True, help="Section of the ini file.")
+@_project_options
 @click.option(
     "--pg",
     callback=_pg,
@@ -283,21 +289,6 @@ def _run(command: click.Command, args: list[str] | None) -> int:
 
 def main(args: list[str] | None = None) -> NoReturn:
     sys.exit(_run(cli, args))
-
-
-def _project_options(command: Callable[..., int]) -> Callable[..., int]:
-    command = click.option(
-        "-n", "--name", default="alembic", show_default=True, help="Section of the ini file."
-    )(command)
-    return click.option(
-        "-c",
-        "--config",
-        "ini",
-        default="alembic.ini",
-        show_default=True,
-        metavar="FILE",
-        help="The project's Alembic configuration file.",
-    )(command)
 
 
 def _server_options(command: Callable[..., int]) -> Callable[..., int]:
