@@ -9,6 +9,7 @@ from migcheck.config import Config
 from migcheck.diff import diff
 from migcheck.errors import MigcheckError, ProjectError, ServerError, UsageError
 from migcheck.findings import CODES, Finding, Report, Run
+from migcheck.graph import check as check_static
 from migcheck.snapshot import Snapshot
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "UsageError",
     "__version__",
     "check",
+    "check_static",
     "diff",
 ]

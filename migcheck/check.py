@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from migcheck import diff as diffs
-from migcheck import matrix, parallel, provision
+from migcheck import graph, matrix, parallel, provision
 from migcheck import project as projects
 from migcheck.config import Config
 from migcheck.errors import UsageError
@@ -210,13 +210,17 @@ def default_jobs(versions: int) -> int:
 
 
 def check(config: Config, *, progress: ProgressCallback | None = None) -> Report:
-    """Walk every revision up, down and up again on each requested PostgreSQL version.
+    """Check the revision graph, then walk every revision up, down and up again on each
+    requested PostgreSQL version.
 
     Versions are walked ``config.jobs`` at a time (default: one per CPU core), each in a
     process of its own; with one job or one version, in this process. The report lists
     runs and findings by version; with several versions it adds what only comparing them
     shows (MC104, MC302). ``progress`` is called (in this process) as each walk advances.
     """
+    static = graph.check(config).findings
+    if any(finding.code in graph.BLOCKING for finding in static):
+        return Report(findings=static)
     project = projects.load(config)
     config = replace(
         config,
@@ -242,4 +246,4 @@ def check(config: Config, *, progress: ProgressCallback | None = None) -> Report
             label=lambda v: f"PostgreSQL {v}" if v else "the default PostgreSQL version",
         )
     walks.sort(key=lambda w: w.run.pg_version)
-    return Report(runs=tuple(w.run for w in walks), findings=matrix.findings(walks))
+    return Report(runs=tuple(w.run for w in walks), findings=static + matrix.findings(walks))

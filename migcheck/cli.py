@@ -18,13 +18,12 @@ from typing import Any, NoReturn
 
 import click
 
-from migcheck import __version__, progress, settings, sources
+from migcheck import __version__, graph, progress, settings, sources
 from migcheck.check import check as run_check
 from migcheck.config import BACKENDS, DEFAULT_IMAGE, DRIVERS, Config, parse_pg_versions
 from migcheck.diff import render_snapshot
 from migcheck.errors import MigcheckError, UsageError
 from migcheck.project import load as load_project
-from migcheck.provision.docker import cleanup as remove_containers
 from migcheck.reporters import REPORTERS
 
 EXIT_INTERRUPTED = 130
@@ -161,6 +160,11 @@ def _project_options(command: Callable[..., int]) -> Callable[..., int]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to FILE instead of standard output.",
 )
+@click.option(
+    "--static",
+    is_flag=True,
+    help="Only check the revision graph (MC401-MC406), without any server.",
+)
 def check(
     ini: str,
     name: str,
@@ -178,6 +182,7 @@ def check(
     driver: str | None,
     fmt: str,
     output: Path | None,
+    static: bool,
 ) -> int:
     """Walk every revision up, down and up again and report what does not round-trip."""
     if backend == "url" and not url:
@@ -212,11 +217,14 @@ def check(
         "jobs": jobs,
     }
     config = settings.apply(config, keep={field for field, value in given.items() if value})
-    display = progress.for_stream(versions=len(config.pg_versions))
-    try:
-        report = run_check(config, progress=display)
-    finally:
-        display.close()
+    if static:
+        report = graph.check(config)
+    else:
+        display = progress.for_stream(versions=len(config.pg_versions))
+        try:
+            report = run_check(config, progress=display)
+        finally:
+            display.close()
     text = REPORTERS[fmt](report)
     if output is not None:
         try:
@@ -232,6 +240,10 @@ def check(
 @cli.command()
 def cleanup() -> int:
     """Remove the containers migcheck runs left behind: kept by --reuse, or of killed runs."""
+    # Imported here: docker and testcontainers take a while to import, and check --static
+    # (a pre-commit hook) needs neither.
+    from migcheck.provision.docker import cleanup as remove_containers
+
     removed = remove_containers()
     for line in removed:
         click.echo(f"removed {line}")

@@ -96,6 +96,49 @@ CODES: dict[str, Code] = {
             "in the database, lines with - only in the migrations: a change made by hand, a "
             "migration edited after it ran, or a revision not run.",
         ),
+        Code(
+            "MC401",
+            "error",
+            "more than one head",
+            "Two or more revisions have no child: alembic upgrade head refuses such a "
+            'history. Merge them with alembic merge heads -m "merge".',
+        ),
+        Code(
+            "MC402",
+            "error",
+            "reference to a missing revision",
+            "A down_revision or depends_on names a revision that no file declares: a "
+            "deleted or renamed revision file, or a typo. Restore the file or fix the id.",
+        ),
+        Code(
+            "MC403",
+            "error",
+            "duplicate revision id",
+            "Two revision files declare the same revision id, often a copied file. Give "
+            "one of them a new id.",
+        ),
+        Code(
+            "MC404",
+            "error",
+            "cycle in the revision graph",
+            "The revisions named reach themselves through down_revision or depends_on. "
+            "Point one of them at an older revision.",
+        ),
+        Code(
+            "MC405",
+            "warning",
+            "empty migration",
+            "upgrade() does nothing (only pass, a docstring or ...): an autogenerate run "
+            "that found no change. Delete the revision, or write what it was meant to do.",
+        ),
+        Code(
+            "MC406",
+            "warning",
+            "upgrade changes the schema, downgrade is empty",
+            "Read from the file, without running it: upgrade() calls op.* or executes SQL "
+            "and downgrade() does nothing. Undo the upgrade in reverse order, or raise "
+            "NotImplementedError if it cannot be undone. The walk proves it (MC201).",
+        ),
     )
 }
 

@@ -220,18 +220,46 @@ def _no_revisions(script: ScriptDirectory, named: Path) -> ProjectError:
     )
 
 
-def load(config: Config) -> Project:
-    """Read the Alembic configuration and every revision file; raise ProjectError naming
-    what is wrong."""
-    named, ini, toml = _config_files(config)
+@dataclass(frozen=True, slots=True)
+class Folders:
+    """Where the revision files are, found without reading any of them."""
+
+    directory: Path  # the configuration file's folder
+    versions: tuple[Path, ...]  # absolute; as Alembic lists them, existing or not
+    recursive: bool  # recursive_version_locations
+
+
+def _script_directory(
+    config: Config, named: Path, ini: Path | None, toml: Path | None
+) -> tuple[str, ScriptDirectory]:
+    """(script_location, the ScriptDirectory); Alembic reads no revision file yet."""
     alembic_config = _alembic_config(ini, toml, config.ini_section)
     location = _script_location(alembic_config, named, ini)
     alembic_config.set_main_option("script_location", location.replace("%", "%%"))
     with working_directory(named.parent):
         try:
-            script = ScriptDirectory.from_config(alembic_config)
+            return location, ScriptDirectory.from_config(alembic_config)
         except CommandError as error:
             raise ProjectError(f"{named}: script_location {location!r}: {error}") from None
+
+
+def folders(config: Config) -> Folders:
+    """The version folders of the project, as Alembic would list them, without loading the
+    revision map (which refuses a history with a missing parent or a cycle)."""
+    named, ini, toml = _config_files(config)
+    _, script = _script_directory(config, named, ini, toml)
+    with working_directory(named.parent):
+        listed = script.version_locations or [os.path.join(script.dir, "versions")]
+        versions = tuple(Path(folder).resolve() for folder in listed)
+    return Folders(named.parent, versions, bool(script.recursive_version_locations))
+
+
+def load(config: Config) -> Project:
+    """Read the Alembic configuration and every revision file; raise ProjectError naming
+    what is wrong."""
+    named, ini, toml = _config_files(config)
+    location, script = _script_directory(config, named, ini, toml)
+    with working_directory(named.parent):
         folders = [Path(script.dir), *map(Path, script.version_locations or ())]
         try:
             scripts = list(script.walk_revisions("base", "heads"))

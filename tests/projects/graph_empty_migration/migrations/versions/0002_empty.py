@@ -1,0 +1,22 @@
+"""empty
+
+Revision ID: 0002
+Revises: 0001
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Nothing yet."""
+    # autogenerate found no change
+    pass
+
+
+def downgrade() -> None:
+    pass

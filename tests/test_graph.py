@@ -1,0 +1,225 @@
+"""Static checks of the revision graph, on revision files written to a temporary folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from migcheck import Finding, ProjectError, graph
+from migcheck.cli import _run, cli
+from migcheck.project import Folders
+
+ROOT = Path(__file__).parent.parent
+
+TABLE = 'op.create_table("t", sa.Column("id", sa.Integer()))'
+DROP = 'op.drop_table("t")'
+
+
+def revision(
+    rid: str,
+    down: object = None,
+    *,
+    depends: object = None,
+    labels: object = None,
+    up: str = TABLE,
+    down_body: str = DROP,
+    annotated: bool = False,
+) -> str:
+    kind = ": str" if annotated else ""
+    return (
+        '"""a revision"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+        f"revision{kind} = {rid!r}\ndown_revision = {down!r}\n"
+        f"branch_labels = {labels!r}\ndepends_on = {depends!r}\n\n\n"
+        f"def upgrade() -> None:\n    {up}\n\n\ndef downgrade() -> None:\n    {down_body}\n"
+    )
+
+
+def codes(tmp_path: Path, files: dict[str, str], *, recursive: bool = False) -> list[str]:
+    return [f.code for f in found(tmp_path, files, recursive=recursive)]
+
+
+def found(tmp_path: Path, files: dict[str, str], *, recursive: bool = False) -> tuple[Finding, ...]:
+    versions = tmp_path / "versions"
+    for name, text in files.items():
+        (versions / name).parent.mkdir(parents=True, exist_ok=True)
+        (versions / name).write_text(text)
+    return graph.findings(Folders(tmp_path, (versions,), recursive))
+
+
+def test_linear_history_is_clean(tmp_path: Path) -> None:
+    files = {f"000{i}_r.py": revision(f"000{i}", f"000{i - 1}" if i > 1 else None) for i in (1, 2)}
+    assert codes(tmp_path, files) == []
+
+
+def test_two_heads_from_one_base(tmp_path: Path) -> None:
+    files = {
+        "0001_a.py": revision("0001"),
+        "0002_b.py": revision("0002", "0001"),
+        "0003_c.py": revision("0003", "0001"),
+    }
+    (finding,) = found(tmp_path, files)
+    assert finding.code == "MC401"
+    assert (finding.revision, finding.file) == (None, None)
+    assert "0002 (versions/0002_b.py), 0003 (versions/0003_c.py)" in finding.message
+    assert 'alembic merge heads -m "merge"' in finding.message
+
+
+def test_heads_of_independent_labelled_trees_are_fine(tmp_path: Path) -> None:
+    files = {
+        "0001_a.py": revision("0001", labels=("core",)),
+        "0002_b.py": revision("0002", "0001"),
+        "0101_a.py": revision("0101", labels=("billing",), depends=("core",)),
+    }
+    assert codes(tmp_path, files) == []
+
+
+def test_merged_heads_are_fine(tmp_path: Path) -> None:
+    files = {
+        "0001_a.py": revision("0001"),
+        "0002_b.py": revision("0002", "0001"),
+        "0003_c.py": revision("0003", "0001"),
+        "0004_merge.py": revision("0004", ("0002", "0003"), up="pass", down_body="pass"),
+    }
+    assert codes(tmp_path, files) == []  # a merge's empty upgrade is no MC405
+
+
+def test_missing_down_revision_names_file_and_line(tmp_path: Path) -> None:
+    files = {"0001_a.py": revision("0001"), "0003_c.py": revision("0003", "0002")}
+    (finding,) = found(tmp_path, files)
+    assert (finding.code, finding.revision) == ("MC402", "0003")
+    assert (finding.file, finding.line) == ("versions/0003_c.py", 6)
+    assert "down_revision of 0003 names '0002'" in finding.message
+
+
+def test_depends_on_a_label_or_prefix_resolves(tmp_path: Path) -> None:
+    files = {
+        "0001_a.py": revision("0001", labels="core"),
+        "0002_b.py": revision("0002", "0001", depends=("core",)),
+        "abcdef_c.py": revision("abcdef", "0002"),
+        "0004_d.py": revision("0004", "abcdef", depends="abc"),
+    }
+    assert codes(tmp_path, files) == []
+
+
+def test_missing_dependency(tmp_path: Path) -> None:
+    files = {"0001_a.py": revision("0001"), "0002_b.py": revision("0002", "0001", depends="0009")}
+    (finding,) = found(tmp_path, files)
+    assert (finding.code, finding.line) == ("MC402", 8)
+    assert "depends_on of 0002 names '0009'" in finding.message
+
+
+def test_duplicate_id_names_both_files(tmp_path: Path) -> None:
+    files = {
+        "0001_a.py": revision("0001"),
+        "0002_b.py": revision("0002", "0001"),
+        "0002_copy.py": revision("0002", "0001"),
+    }
+    (finding,) = found(tmp_path, files)
+    assert finding.code == "MC403"
+    assert "versions/0002_b.py" in finding.message
+    assert "versions/0002_copy.py" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("files", "cycle"),
+    [
+        ({"0001_a.py": revision("0001", "0001")}, "0001"),
+        (
+            {
+                "0001_a.py": revision("0001"),
+                "0002_b.py": revision("0002", ("0001", "0003")),
+                "0003_c.py": revision("0003", "0002"),
+            },
+            "0002, 0003",
+        ),
+        (
+            {
+                "0001_a.py": revision("0001", depends="0002"),
+                "0002_b.py": revision("0002", "0001"),
+            },
+            "0001, 0002",
+        ),
+    ],
+)
+def test_cycle(tmp_path: Path, files: dict[str, str], cycle: str) -> None:
+    found_cycles = [f for f in found(tmp_path, files) if f.code == "MC404"]
+    assert len(found_cycles) == 1
+    assert f"the revisions {cycle} depend on each other" in found_cycles[0].message
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["pass", '"""Nothing."""', "...", "# a comment\n    pass", '"""doc"""\n    pass'],
+)
+def test_empty_upgrade(tmp_path: Path, body: str) -> None:
+    files = {"0001_a.py": revision("0001", up=body, down_body="pass")}
+    (finding,) = found(tmp_path, files)
+    assert (finding.code, finding.revision, finding.severity) == ("MC405", "0001", "warning")
+
+
+@pytest.mark.parametrize(
+    ("up", "expected"),
+    [
+        (TABLE, ["MC406"]),
+        ('op.execute("CREATE TABLE t ()")', ["MC406"]),
+        ('op.get_bind().exec_driver_sql("CREATE TABLE t ()")', ["MC406"]),
+        ("print('no schema change')", []),
+    ],
+)
+def test_empty_downgrade(tmp_path: Path, up: str, expected: list[str]) -> None:
+    assert codes(tmp_path, {"0001_a.py": revision("0001", up=up, down_body="pass")}) == expected
+
+
+def test_downgrade_that_raises_is_not_empty(tmp_path: Path) -> None:
+    files = {"0001_a.py": revision("0001", down_body="raise NotImplementedError")}
+    assert codes(tmp_path, files) == []
+
+
+def test_annotated_assignments_and_recursive_folders(tmp_path: Path) -> None:
+    files = {
+        "2024/0001_a.py": revision("0001", annotated=True),
+        "2025/0002_b.py": revision("0002", "0001", annotated=True),
+        "__init__.py": "",
+        "helpers.py": "VALUE = 1\n",  # no revision: not a revision file
+    }
+    assert codes(tmp_path, files, recursive=True) == []
+
+
+def test_computed_revision_id_is_a_project_error(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match=r"0001_a\.py:5: .* string literals"):
+        codes(tmp_path, {"0001_a.py": revision("0001").replace("'0001'", "'00' + '01'")})
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match=r"0001_a\.py:2: cannot parse revision"):
+        codes(tmp_path, {"0001_a.py": 'revision = "0001"\ndef upgrade(:\n'})
+
+
+def test_static_check_imports_no_server_library() -> None:
+    """`migcheck check --static` is a pre-commit hook: no docker, no testcontainers."""
+    project = ROOT / "tests" / "projects" / "graph_two_heads"
+    script = (
+        "import sys\nfrom migcheck.cli import _run, cli\n"
+        f"code = _run(cli, ['check', '--static', '-c', {str(project / 'alembic.ini')!r}])\n"
+        "assert 'docker' not in sys.modules and 'testcontainers' not in sys.modules\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1, result.stderr
+    assert "MC401 error: more than one head" in result.stdout
+
+
+def test_check_stops_before_any_server(capsys: pytest.CaptureFixture[str]) -> None:
+    """A history that cannot be walked is reported without contacting the server."""
+    project = ROOT / "tests" / "projects" / "graph_cycle"
+    unreachable = "postgresql://nobody@127.0.0.1:1/nowhere"
+    args = ["check", "--backend", "url", "--url", unreachable, "-c", str(project / "alembic.ini")]
+    assert _run(cli, args) == 1
+    out = capsys.readouterr().out
+    assert "MC404 error: cycle in the revision graph revision 0002" in out
+    assert "PostgreSQL" not in out
