@@ -222,13 +222,6 @@ class Catalog:
             yield found
 
 
-def take(
-    connection: psycopg.Connection[Any], *, version_table: str = "alembic_version"
-) -> Snapshot:
-    """One snapshot of the database behind ``connection``."""
-    return Catalog(connection, version_table=version_table).take()
-
-
 _ARRAY_OIDS = frozenset(info.array_oid for info in postgres.types if info.array_oid)
 
 

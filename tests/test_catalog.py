@@ -1539,7 +1539,7 @@ def test_speed_on_a_hundred_tables(
     queries = [(kind, query(kind)) for kind in KINDS]
 
     def take() -> dict[str, int]:
-        # as migcheck.snapshot.take does it: one transaction, one pipeline
+        # as migcheck.snapshot.Catalog.take does it: one transaction, one pipeline
         with db.transaction(), db.pipeline():
             cursors = [(kind, db.execute(sql, params)) for kind, sql in queries]
         return {kind: len(cursor.fetchall()) for kind, cursor in cursors}

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -164,15 +165,20 @@ def _tail(path: Path, lines: int = 5) -> str:
     return " | ".join(text[-lines:])
 
 
+def _interrupt(process: subprocess.Popen[Any], *, timeout: float) -> None:
+    """SIGINT, then SIGKILL if ``process`` has not ended within ``timeout`` seconds."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         # SIGINT is PostgreSQL's "fast" shutdown: no waiting for clients.
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _interrupt(process, timeout=15)
 
 
 def _initdb(bindir: Path, data: Path, user: dict[str, int]) -> subprocess.CompletedProcess[str]:
@@ -190,12 +196,7 @@ def _initdb(bindir: Path, data: Path, user: dict[str, int]) -> subprocess.Comple
     try:
         stdout, stderr = process.communicate()
     except BaseException:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _interrupt(process, timeout=30)
         raise
     return subprocess.CompletedProcess(arguments, process.returncode, stdout, stderr)
 
