@@ -187,6 +187,7 @@ def _walk_version(
         backend=server.backend,
         seconds=round(time.perf_counter() - started, 3),
         revisions=len(checked),
+        walked=tuple(checked),
         notes=tuple(notes),
         timings=(
             ("server", round(server_seconds, 3)),

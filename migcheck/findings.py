@@ -182,6 +182,8 @@ class Run:
     backend: str
     seconds: float
     revisions: int = 0
+    # The revisions walked up, down and up again, in walk order.
+    walked: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     timings: tuple[tuple[str, float], ...] = ()
 

@@ -20,6 +20,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "backend": run.backend,
                 "seconds": run.seconds,
                 "revisions": run.revisions,
+                "walked": list(run.walked),
                 "timings": dict(run.timings),
                 "notes": list(run.notes),
             }
@@ -36,6 +37,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "pg_version": finding.pg_version,
                 "message": finding.message,
                 "diff": list(finding.diff),
+                "suppressed": finding.suppressed,
             }
             for finding in report.findings
         ],
