@@ -6,25 +6,24 @@ Exit codes: 0 no error-level finding, 1 findings, 2 usage or project error,
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
 import click
+from click.core import ParameterSource
 
-from migcheck import __version__, graph, progress, settings, sources
+from migcheck import __version__, cli_config, cli_options, cli_schemas, graph, progress
 from migcheck.check import check as run_check
-from migcheck.config import BACKENDS, DEFAULT_IMAGE, DRIVERS, Config, parse_pg_versions
-from migcheck.diff import render_snapshot
 from migcheck.errors import MigcheckError, UsageError
-from migcheck.project import load as load_project
-from migcheck.reporters import REPORTERS
+from migcheck.findings import Report
+from migcheck.reporters import FOR_REPOSITORY, REPORTERS, json_format, located
 
 EXIT_INTERRUPTED = 130
 
@@ -55,10 +54,6 @@ class _Signals:
         raise Interrupted
 
 
-def _pg(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, ...]:
-    return parse_pg_versions(value) if value else ()
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="migcheck")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
@@ -68,56 +63,27 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-def _project_options(command: Callable[..., int]) -> Callable[..., int]:
+def _report_options(command: Callable[..., int]) -> Callable[..., int]:
+    """--format and --output, of check and merge (see _emit)."""
     command = click.option(
-        "-n", "--name", default="alembic", show_default=True, help="Section of the ini file."
+        "-o",
+        "--output",
+        multiple=True,
+        metavar="[FORMAT:]FILE",
+        help="Write a report to FILE (repeatable): FORMAT:FILE in FORMAT (one of --format's), "
+        "FILE in --format's, and then the terminal gets the text report.",
     )(command)
     return click.option(
-        "-c",
-        "--config",
-        "ini",
-        default="alembic.ini",
-        show_default=True,
-        metavar="FILE",
-        help="The project's Alembic configuration file.",
+        "--format",
+        "fmt",
+        type=click.Choice(sorted(REPORTERS)),
+        help="Report format (default: text; github under GitHub Actions).",
     )(command)
 
 
 @cli.command()
-@_project_options
-@click.option(
-    "--pg",
-    callback=_pg,
-    metavar="VERSIONS",
-    help="PostgreSQL major versions: 16, 14,16,17, 13-18 or 'supported'.",
-)
-@click.option(
-    "--backend",
-    type=click.Choice(BACKENDS),
-    default="auto",
-    show_default=True,
-    help="Where servers come from.",
-)
-@click.option(
-    "--url",
-    metavar="URL",
-    help="An existing server (backend url): migcheck works in a scratch database on it.",
-)
-@click.option(
-    "--pg-bin", metavar="DIR", help="Folder of PostgreSQL server binaries (backend local)."
-)
-@click.option(
-    "--image",
-    default=DEFAULT_IMAGE,
-    show_default=True,
-    metavar="TEMPLATE",
-    help="Image of each version's container (backend docker); {version} is the major version.",
-)
-@click.option(
-    "--reuse",
-    is_flag=True,
-    help="Keep each version's container running for the next run (backend docker).",
-)
+@cli_options.project_options
+@cli_options.server_options
 @click.option(
     "-j",
     "--jobs",
@@ -128,95 +94,51 @@ def _project_options(command: Callable[..., int]) -> Callable[..., int]:
 @click.option("--from", "first", metavar="REV", help="First revision to check.")
 @click.option("--to", "last", metavar="REV", help="Last revision to check.")
 @click.option(
-    "--url-env",
-    multiple=True,
-    metavar="NAME",
-    help="Environment variable env.py reads its database URL from (repeatable).",
+    "--models",
+    metavar="MODULE:ATTRIBUTE",
+    help="The SQLAlchemy models (a MetaData or declarative base) compared with the schema "
+    "at head (MC301); default: the target_metadata env.py passes.",
 )
+@_report_options
 @click.option(
-    "-x",
-    "--x",
-    "x_args",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="An -x argument for env.py (repeatable); {url} is the scratch database's URL.",
-)
-@click.option(
-    "--driver",
-    type=click.Choice(DRIVERS),
-    help="SQLAlchemy driver of the URLs handed to env.py (default: psycopg).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(REPORTERS)),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE instead of standard output.",
-)
-@click.option(
-    "--static",
-    is_flag=True,
+    "--static/--no-static",
     help="Only check the revision graph (MC401-MC406), without any server.",
 )
+@click.option(
+    "--changed/--no-changed",
+    help="Walk only the revisions whose files changed: the FILES given, else those that "
+    "differ from --base in git.",
+)
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Git commit --changed compares with (default: the merge base with origin/HEAD, "
+    "main or master).",
+)
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
 def check(
-    ini: str,
-    name: str,
-    pg: tuple[int, ...],
-    backend: str,
-    url: str | None,
-    pg_bin: str | None,
-    image: str,
-    reuse: bool,
-    jobs: int | None,
-    first: str | None,
-    last: str | None,
-    url_env: tuple[str, ...],
-    x_args: tuple[str, ...],
-    driver: str | None,
-    fmt: str,
-    output: Path | None,
+    ctx: click.Context,
+    /,
+    fmt: str | None,
+    output: tuple[str, ...],
     static: bool,
+    changed: bool,
+    base: str | None,
+    files: tuple[Path, ...],
+    **_: Any,
 ) -> int:
-    """Walk every revision up, down and up again and report what does not round-trip."""
-    if backend == "url" and not url:
-        raise UsageError("--backend url needs --url postgresql://user@host/database")
-    if reuse and backend in ("local", "url"):
-        raise UsageError(
-            f"--reuse keeps Docker containers: it does not apply to --backend {backend}"
-        )
-    ini_path = Path(ini)
-    config = Config(
-        project_dir=ini_path.parent,
-        alembic_ini=ini_path.name,
-        ini_section=name,
-        pg_versions=pg,
-        backend=backend,  # type: ignore[arg-type]  # click.Choice checked it
-        url=url,
-        pg_bin=pg_bin,
-        from_revision=first,
-        to_revision=last,
-        image=image,
-        reuse=reuse,
-        jobs=jobs,
-        url_env=url_env,
-        x_args=x_args,
-        driver=driver or "psycopg",  # type: ignore[arg-type]  # click.Choice checked it
+    """Walk every revision up, down and up again and report what does not round-trip.
+
+    With --changed, only the revisions among FILES (pre-commit passes them), or changed
+    since --base in git."""
+    if files and not changed:
+        raise UsageError("FILES are read with --changed only: add --changed")
+    if base and not changed and ctx.get_parameter_source("base") is ParameterSource.COMMANDLINE:
+        raise UsageError("--base REF applies to --changed only: add --changed")
+    config = replace(
+        cli_options.make_config(ctx), changed_files=tuple(path.resolve() for path in files)
     )
-    given = {
-        "url_env": url_env,
-        "x_args": x_args,
-        "driver": driver,
-        "pg_versions": pg,
-        "jobs": jobs,
-    }
-    config = settings.apply(config, keep={field for field, value in given.items() if value})
     if static:
         report = graph.check(config)
     else:
@@ -225,16 +147,9 @@ def check(
             report = run_check(config, progress=display)
         finally:
             display.close()
-    text = REPORTERS[fmt](report)
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"--output {output}: {error.strerror}") from None
-        click.echo(REPORTERS["text"](report) if fmt != "text" else text, nl=False)
-    else:
-        click.echo(text, nl=False)
-    return report.exit_code
+    for note in report.notes:  # on standard error: standard output may be JSON
+        click.echo(f"migcheck: {note}", err=True)
+    return _emit(report, fmt, output, config.ini_path)
 
 
 @cli.command()
@@ -250,6 +165,11 @@ def cleanup() -> int:
     if not removed:
         click.echo("no migcheck containers")
     return 0
+
+
+cli.add_command(cli_config.config_command)
+cli.add_command(cli_schemas.snapshot)
+cli.add_command(cli_schemas.diff_command)
 
 
 def _interrupted() -> int:
@@ -303,161 +223,83 @@ def main(args: list[str] | None = None) -> NoReturn:
     sys.exit(_run(cli, args))
 
 
-def _server_options(command: Callable[..., int]) -> Callable[..., int]:
-    """Where the server that builds revisions comes from (as for check)."""
-    for option in reversed(
-        (
-            click.option(
-                "--pg",
-                callback=_pg,
-                metavar="VERSION",
-                help="PostgreSQL major version to build revisions on.",
-            ),
-            click.option(
-                "--backend",
-                type=click.Choice(BACKENDS),
-                default="auto",
-                show_default=True,
-                help="Where the server comes from.",
-            ),
-            click.option(
-                "--server-url",
-                metavar="URL",
-                help="An existing server to build revisions on (backend url).",
-            ),
-            click.option("--pg-bin", metavar="DIR", help="Folder of PostgreSQL server binaries."),
-            click.option(
-                "--image",
-                default=DEFAULT_IMAGE,
-                show_default=True,
-                metavar="TEMPLATE",
-                help="Image template (backend docker).",
-            ),
-            click.option(
-                "--schema",
-                "schemas",
-                multiple=True,
-                metavar="NAME",
-                help="Only this schema (repeatable).",
-            ),
-            click.option(
-                "--exclude-table",
-                "exclude_tables",
-                multiple=True,
-                metavar="PATTERN",
-                help="Leave out tables matching PATTERN (repeatable): tmp_*, audit.*",
-            ),
-        )
-    ):
-        command = option(command)
-    return command
+def _located(report: Report, config_file: Path) -> Report:
+    """Files named from the repository's root ($GITHUB_WORKSPACE, else the current folder)."""
+    root = Path(os.environ.get("GITHUB_WORKSPACE") or ".").resolve()
+    try:
+        folder = config_file.parent.resolve().relative_to(root).as_posix()
+    except ValueError:  # a project outside the repository: named as the project names them
+        folder = ""
+    anchor = config_file
+    if not anchor.exists() and (anchor.parent / "pyproject.toml").exists():
+        anchor = anchor.parent / "pyproject.toml"  # [tool.alembic], as project.load reads it
+    return located(report, folder=folder, anchor=anchor.name)
 
 
-def _inspection_config(ini: str, name: str, options: dict[str, Any]) -> Config:
-    ini_path = Path(ini)
-    config = Config(
-        project_dir=ini_path.parent,
-        alembic_ini=ini_path.name,
-        ini_section=name,
-        pg_versions=options["pg"][:1],
-        backend=options["backend"],
-        url=options["server_url"],
-        pg_bin=options["pg_bin"],
-        image=options["image"],
-    )
-    return settings.apply(config)
+def _write(path: Path, text: str, *, what: str, append: bool = False) -> None:
+    try:
+        with path.open("a" if append else "w", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as error:
+        raise UsageError(f"{what} {path}: {error.strerror}") from None
+
+
+def _emit(report: Report, fmt: str | None, outputs: tuple[str, ...], config_file: Path) -> int:
+    """Write the reports: each --output [FORMAT:]FILE, GitHub's job summary when
+    $GITHUB_STEP_SUMMARY names one, and standard output (--format's, or the text summary
+    when an --output FILE took --format's). Returns the exit code."""
+    on_github = os.environ.get("GITHUB_ACTIONS") == "true"
+    shown = fmt or ("github" if on_github else "text")
+    files: list[tuple[str, Path]] = []
+    for value in outputs:
+        prefix, colon, rest = value.partition(":")
+        if colon and prefix in REPORTERS and rest:
+            files.append((prefix, Path(rest)))
+        else:
+            files.append((fmt or "text", Path(value)))
+            shown = "github" if shown == "github" else "text"
+
+    def render(name: str) -> str:
+        shaped = _located(report, config_file) if name in FOR_REPOSITORY else report
+        return REPORTERS[name](shaped)
+
+    for name, path in files:
+        _write(path, render(name), what="--output")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        _write(Path(summary), render("markdown") + "\n", what="$GITHUB_STEP_SUMMARY", append=True)
+    click.echo(render(shown), nl=False)
+    return report.exit_code
 
 
 @cli.command()
-@click.argument("revision", required=False, default="head")
-@click.option("--url", metavar="URL", help="Snapshot this live database instead (read only).")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@_report_options
 @click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the snapshot file (JSON) here.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
+    "-c",
+    "--config",
+    "ini",
+    default="alembic.ini",
     show_default=True,
-    help="What to print when there is no --output.",
+    metavar="FILE",
+    help="The Alembic configuration the reports are of (code hosts get files named from "
+    "its folder).",
 )
-@_project_options
-@_server_options
-def snapshot(
-    revision: str,
-    url: str | None,
-    output: Path | None,
-    fmt: str,
-    ini: str,
-    name: str,
-    **options: Any,
-) -> int:
-    """The schema at REVISION (default head) built on a fresh server, or of a live database."""
-    if url:
-        taken, _ = sources.read_live(url)
-    else:
-        config = _inspection_config(ini, name, options)
-        project = load_project(config)
-        (taken,) = sources.at_revisions(config, project, [sources.resolve(project, revision)])
-    taken = sources.narrow(
-        taken, schemas=options["schemas"], exclude_tables=options["exclude_tables"]
-    )
-    if output is not None:
+def merge(reports: tuple[Path, ...], fmt: str | None, output: tuple[str, ...], ini: str) -> int:
+    """Combine JSON reports of a sharded run (one CI job per PostgreSQL version) into one,
+    with one exit code."""
+    loaded: dict[str, Report] = {}
+    for path in reports:
         try:
-            output.write_text(taken.to_json(), encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
         except OSError as error:
-            raise UsageError(f"--output {output}: {error.strerror}") from None
-        click.echo(f"{output}: {len(taken.objects)} objects", err=True)
-    elif fmt == "json":
-        click.echo(taken.to_json(), nl=False)
-    else:
-        click.echo(render_snapshot(taken), nl=False)
-    return 0
+            raise UsageError(f"{path}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"{path}: not a migcheck JSON report (not UTF-8 text)") from None
+        try:
+            loaded[str(path)] = json_format.load(text)
+        except ValueError as error:
+            raise UsageError(f"{path}: not a migcheck JSON report: {error}") from None
+    from migcheck.shards import merge as merge_reports  # the walk's modules: see check()
 
-
-_COLOURS = {"+": "green", "-": "red", "~": "yellow"}
-
-
-@cli.command(name="diff")
-@click.argument("first")
-@click.argument("second", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@_project_options
-@_server_options
-def diff_command(
-    first: str, second: str | None, fmt: str, ini: str, name: str, **options: Any
-) -> int:
-    """Differences between two schemas: revisions (head, base, an id, head-1), snapshot
-    files or database URLs. With one database URL only: that database against the schema
-    the migrations build at the revisions its alembic_version table records."""
-    config = _inspection_config(ini, name, options)
-    result = sources.compare_sources(
-        config,
-        first,
-        second,
-        schemas=options["schemas"],
-        exclude_tables=options["exclude_tables"],
-    )
-    if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
-    else:
-        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        click.echo(f"--- {result.old}\n+++ {result.new}")
-        for line in result.lines:
-            click.echo(
-                click.style(line, fg=_COLOURS.get(line[:1])) if colour else line, color=colour
-            )
-        if not result.lines:
-            click.echo("no differences")
-    return 1 if result.lines else 0
+    return _emit(merge_reports(loaded), fmt, output, Path(ini))

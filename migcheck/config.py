@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from migcheck.errors import UsageError
+from migcheck.findings import Suppression
 
 Backend = Literal["auto", "local", "docker", "url"]
 BACKENDS: tuple[Backend, ...] = ("auto", "local", "docker", "url")
@@ -40,6 +41,12 @@ class Config:
     pg_bin: str | None = None
     from_revision: str | None = None
     to_revision: str | None = None
+    # Walk only the revisions whose files changed: those in changed_files if any are
+    # given (absolute paths), else those that differ from the git commit base (None: the
+    # merge base with the default branch).
+    changed: bool = False
+    base: str | None = None
+    changed_files: tuple[Path, ...] = ()
     image: str = DEFAULT_IMAGE
     reuse: bool = False
     # Versions walked at a time, each in a process of its own; None: one per CPU core.
@@ -51,6 +58,12 @@ class Config:
     context: str | None = None  # "package.module:factory", factory(url) -> context manager
     bootstrap: str | None = None  # "package.module:function", function(connection)
     bootstrap_sql: str | None = None  # a SQL file run on every fresh database first
+    # The SQLAlchemy models ("package.module:attribute") compared with the schema at
+    # head (MC301); None: the target_metadata env.py passes to context.configure.
+    models: str | None = None
+    # Findings accepted on purpose (the settings' ignore entries; the revision files'
+    # own comments are read when the check runs).
+    ignore: tuple[Suppression, ...] = ()
     # The [tool.migcheck] table (or migcheck.toml) these came from, if any; hooks are
     # imported from its folder and the project's, bootstrap_sql is relative to it.
     settings_file: Path | None = None

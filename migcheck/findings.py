@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -174,6 +175,39 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """A finding accepted on purpose: ``# migcheck: ignore CODE -- reason`` in a revision
+    file, or an ``ignore`` entry of the settings."""
+
+    code: str
+    reason: str
+    revision: str | None = None  # None: findings of every revision, and of none
+    pg_version: int | None = None  # None: on every version
+    source: str = ""  # where it is written, for messages: "file:line" or the settings key
+
+    def matches(self, finding: Finding) -> bool:
+        return (
+            finding.code == self.code
+            and self.revision in (None, finding.revision)
+            and self.pg_version in (None, finding.pg_version)
+        )
+
+
+def suppress(
+    findings: Iterable[Finding], suppressions: Sequence[Suppression]
+) -> tuple[Finding, ...]:
+    """``findings``, each one a suppression matches marked with its reason (the first
+    matching one's); they stay in the report and no longer fail it."""
+    marked = []
+    for finding in findings:
+        reason = next((s.reason for s in suppressions if s.matches(finding)), None)
+        if finding.suppressed is None and reason is not None:
+            finding = replace(finding, suppressed=reason)
+        marked.append(finding)
+    return tuple(marked)
+
+
+@dataclass(frozen=True, slots=True)
 class Run:
     """One PostgreSQL version's walk."""
 
@@ -192,12 +226,14 @@ class Run:
 class Report:
     runs: tuple[Run, ...] = ()
     findings: tuple[Finding, ...] = field(default=())
+    # What the whole check left out and why, beyond any version's walk (a run's notes):
+    # "no revision changed since main (...): nothing to walk".
+    notes: tuple[str, ...] = ()
 
     @property
     def failed(self) -> bool:
         return any(
-            finding.severity == "error" and finding.suppressed is None
-            for finding in self.findings
+            finding.severity == "error" and finding.suppressed is None for finding in self.findings
         )
 
     @property

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from migcheck import suppress
 from migcheck.config import Config
 from migcheck.errors import ProjectError
 from migcheck.findings import Finding, Report
+from migcheck.findings import suppress as suppressed
 from migcheck.project import Folders, folders
 
 BLOCKING = frozenset({"MC401", "MC402", "MC403", "MC404"})
@@ -44,6 +46,7 @@ class Parsed:
     upgrade: Body
     downgrade: Body
     upgrade_line: int
+    downgrade_line: int  # 0: no downgrade()
 
 
 def _files(folders: Folders) -> Iterator[Path]:
@@ -127,6 +130,7 @@ def parse(path: Path) -> Parsed | None:
     parents = values.get("down_revision", empty)
     dependencies = values.get("depends_on", empty)
     upgrade = functions.get("upgrade")
+    downgrade = functions.get("downgrade")
     return Parsed(
         id=ids[0],
         parents=_strings(parents, path),
@@ -137,8 +141,9 @@ def parse(path: Path) -> Parsed | None:
         parents_line=parents.lineno,
         dependencies_line=dependencies.lineno,
         upgrade=_body(upgrade),
-        downgrade=_body(functions.get("downgrade")),
+        downgrade=_body(downgrade),
         upgrade_line=upgrade.lineno if upgrade else 0,
+        downgrade_line=downgrade.lineno if downgrade else 0,
     )
 
 
@@ -186,14 +191,22 @@ def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
 
 def check(config: Config) -> Report:
     """Only the checks of the revision graph (MC401-MC406): no server, no revision file
-    imported. ``migcheck.check`` runs them first and starts no server after MC401-MC404."""
-    return Report(findings=findings(folders(config)))
+    imported. ``migcheck.check`` runs them first and starts no server after MC401-MC404.
+    Suppressions apply (and a bad one is an error before anything else runs)."""
+    where = folders(config)
+    parsed = revisions(where)
+    accepted = suppress.collect(config, [(p.id, p.path) for p in parsed], refuse=BLOCKING)
+    return Report(findings=suppressed(graph_findings(parsed, where.directory), accepted))
+
+
+def revisions(where: Folders) -> list[Parsed]:
+    """Every revision file in ``where``, parsed."""
+    return [p for p in map(parse, _files(where)) if p is not None]
 
 
 def findings(where: Folders) -> tuple[Finding, ...]:
     """MC401-MC406 for the revision files in ``where``, by file name."""
-    parsed = [p for p in map(parse, _files(where)) if p is not None]
-    return tuple(graph_findings(parsed, where.directory))
+    return tuple(graph_findings(revisions(where), where.directory))
 
 
 def graph_findings(parsed: list[Parsed], directory: Path) -> Iterator[Finding]:

@@ -18,14 +18,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import psycopg
-from sqlalchemy.engine import URL, Connection, make_url
+from typing import TYPE_CHECKING, Any
 
 import migcheck
 from migcheck.config import Config, Driver
 from migcheck.errors import ProjectError
+
+if TYPE_CHECKING:  # imported where used: the static checks (a pre-commit hook) need neither
+    import psycopg
+    from sqlalchemy.engine import URL, Connection
 
 MIGCHECK_PACKAGE = Path(migcheck.__file__).resolve().parent
 # Drivers without a synchronous connection to hand over: env.py builds its own engine.
@@ -80,6 +81,8 @@ def driver_url(url: str, driver: Driver) -> URL:
     A Unix socket is a ``host=/dir`` query parameter for libpq, psycopg2 and asyncpg,
     but pg8000 wants the socket file itself (``unix_sock=/dir/.s.PGSQL.5432``).
     """
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url).set(drivername=f"postgresql+{driver}")
     query = dict(parsed.query)
     host = query.get("host")
@@ -193,6 +196,8 @@ def run_bootstrap(handover: Handover, connection: Connection, url: str, sql_url:
     """Bring a fresh database to where the history starts: ``bootstrap_sql`` (run on a
     connection of its own: dumps change session settings), then ``bootstrap``."""
     if handover.bootstrap_sql is not None:
+        import psycopg
+
         path = handover.bootstrap_sql
         try:
             text = path.read_text(encoding="utf-8")

@@ -10,14 +10,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from alembic.config import Config as AlembicConfig
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
+from typing import TYPE_CHECKING
 
 from migcheck.config import Config
 from migcheck.errors import ProjectError
 from migcheck.handover import Handover
+
+if TYPE_CHECKING:
+    # Alembic is imported where used: it takes most of a second to import, and the
+    # static checks (a pre-commit hook) find the revision files without it.
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -114,6 +117,8 @@ class Project:
         return config
 
     def script_directory(self) -> ScriptDirectory:
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(self.alembic_config())
 
 
@@ -149,6 +154,8 @@ def _failing_file(error: BaseException, folders: Sequence[Path]) -> str | None:
 
 
 def _alembic_config(ini: Path | None, toml: Path | None, section: str) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     if toml is None:  # works with Alembic before 1.16 too
         return AlembicConfig(ini, ini_section=section)
     return AlembicConfig(ini, toml_file=toml, ini_section=section)
@@ -191,6 +198,8 @@ def _config_files(config: Config) -> tuple[Path, Path | None, Path | None]:
 
 
 def _script_location(alembic_config: AlembicConfig, named: Path, ini: Path | None) -> str:
+    from alembic.util import CommandError
+
     section = alembic_config.config_ini_section
     try:
         if ini is not None and not alembic_config.file_config.has_section(section):
@@ -233,6 +242,9 @@ def _script_directory(
     config: Config, named: Path, ini: Path | None, toml: Path | None
 ) -> tuple[str, ScriptDirectory]:
     """(script_location, the ScriptDirectory); Alembic reads no revision file yet."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
     alembic_config = _alembic_config(ini, toml, config.ini_section)
     location = _script_location(alembic_config, named, ini)
     alembic_config.set_main_option("script_location", location.replace("%", "%%"))
@@ -243,9 +255,46 @@ def _script_directory(
             raise ProjectError(f"{named}: script_location {location!r}: {error}") from None
 
 
+def _plain_folders(ini: Path | None, toml: Path | None, section: str) -> Folders | None:
+    """The version folders of the commonest layout, read without importing Alembic: an
+    ini file (no [tool.alembic]) whose script_location is a folder and which names no
+    version_locations. None for anything else: Alembic reads that."""
+    if ini is None or toml is not None:
+        return None
+    parser = configparser.ConfigParser(defaults={"here": str(ini.parent)})
+    try:
+        parser.read(ini, encoding="utf-8")
+        if not parser.has_section(section):
+            return None
+        options = parser[section]
+        location = options.get("script_location")
+        if options.get("version_locations") or (location and ":" in location):
+            return None  # separators and package resources: Alembic's rules apply
+        recursive = options.get("recursive_version_locations", "false")
+    except configparser.Error:
+        return None  # Alembic names the line at fault
+    if not location:
+        if not (ini.parent / "env.py").is_file():
+            return None
+        location = str(ini.parent)
+    folder = (ini.parent / location).resolve()  # as Alembic does from the ini's folder
+    if not folder.is_dir():
+        return None
+    return Folders(ini.parent, ((folder / "versions"),), recursive.strip().lower() == "true")
+
+
 def folders(config: Config) -> Folders:
     """The version folders of the project, as Alembic would list them, without loading the
     revision map (which refuses a history with a missing parent or a cycle)."""
+    _, ini, toml = _config_files(config)
+    plain = _plain_folders(ini, toml, config.ini_section)
+    if plain is not None:
+        return plain
+    return alembic_folders(config)
+
+
+def alembic_folders(config: Config) -> Folders:
+    """``folders`` as Alembic itself reads the configuration."""
     named, ini, toml = _config_files(config)
     _, script = _script_directory(config, named, ini, toml)
     with working_directory(named.parent):

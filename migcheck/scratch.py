@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,19 +149,43 @@ class Database:
         (an import, the application, the connection) raises ProjectError.
         """
         revision_map = self.script.revision_map
-        planned = False
 
-        def plan(heads: Any, context: MigrationContext) -> list[RevisionStep]:
-            nonlocal planned
-            planned = True
+        def plan(context: MigrationContext) -> list[RevisionStep]:
             return [
                 RevisionStep(revision_map, self.script.get_revision(rev), up) for rev, up in steps
             ]
 
+        return self._run_env(plan, steps)
+
+    def inspect(self, use: Callable[[MigrationContext], object]) -> MigrationError | None:
+        """Run env.py without migrating, calling ``use`` with the migration context it
+        configured (its connection, target_metadata and autogenerate options)."""
+
+        def plan(context: MigrationContext) -> list[RevisionStep]:
+            use(context)
+            return []
+
+        return self._run_env(plan, ())
+
+    def _run_env(
+        self,
+        plan: Callable[[MigrationContext], list[RevisionStep]],
+        steps: Sequence[tuple[str, bool]],
+    ) -> MigrationError | None:
+        planned = False
+
+        def planner(heads: Any, context: MigrationContext) -> list[RevisionStep]:
+            nonlocal planned
+            planned = True
+            return plan(context)
+
         output = io.StringIO()
         started = time.perf_counter()
         environment = EnvironmentContext(
-            self.config, self.script, fn=plan, destination_rev=steps[-1][0]
+            self.config,
+            self.script,
+            fn=planner,
+            destination_rev=steps[-1][0] if steps else None,
         )
         try:
             # env.py usually calls logging.fileConfig, whose handlers bind to the
@@ -252,6 +276,8 @@ class Database:
             )
         table, schema = context.version_table, context.version_table_schema
         self.catalog.params["version_table"] = table
+        if not steps:
+            return
         recorded = self._recorded(table, schema)
         revision, upgrade = steps[-1]
         if (revision in recorded) != upgrade:

@@ -1,21 +1,27 @@
 """The project's own settings: ``[tool.migcheck]`` in pyproject.toml, or migcheck.toml.
 
 The file is looked for in the folder of the Alembic configuration, then in its parents,
-up to the first folder that holds a pyproject.toml or a .git (the project's root). Each
-key sets one Config field; options given on the command line win over the file.
+up to the first folder that holds a pyproject.toml or a .git (the project's root). A key
+is named after a command-line option (``--exclude-table``: ``exclude_table``) or sets
+what only a file can (``context``, ``bootstrap``, ``bootstrap_sql``, ``ignore``). A key
+of the top table applies to every command that has the option; a command's own table
+(``[tool.migcheck.check]``, ``[check]`` in migcheck.toml) wins over it for that command;
+options given on the command line win over both. Paths are relative to the file.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from migcheck.config import DRIVERS, Config, parse_pg_versions
+from migcheck.config import BACKENDS, DRIVERS, Config, parse_pg_versions
 from migcheck.errors import UsageError
+from migcheck.findings import CODES, Suppression
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,12 +30,29 @@ else:  # pragma: no cover - the tomli backport has tomllib's API
 
 PYPROJECT = "pyproject.toml"
 OWN_FILE = "migcheck.toml"
+# The commands that read the settings, each of which may have a table of its own.
+COMMANDS = ("check", "snapshot", "diff")
 
-Parser = Callable[[str, object], object]
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One table of a settings file: ``tool.migcheck``, ``tool.migcheck.check``, or
+    (migcheck.toml) the top level ``""`` and ``check``."""
+
+    path: Path
+    name: str
+    command: str = ""  # the command the table is for; "": the top table, for every one
+
+    @property
+    def label(self) -> str:
+        return f"{self.path}: [{self.name}]" if self.name else str(self.path)
+
+
+Parser = Callable[[str, object, Table], object]
 _HOOK = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
-def _strings(key: str, value: object) -> tuple[str, ...]:
+def _strings(key: str, value: object, table: Table) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
@@ -37,26 +60,44 @@ def _strings(key: str, value: object) -> tuple[str, ...]:
     raise ValueError(f"{key}: expected a string or a list of strings, found {value!r}")
 
 
-def _string(key: str, value: object) -> str:
+def _string(key: str, value: object, table: Table) -> str:
     if isinstance(value, str) and value:
         return value
     raise ValueError(f"{key}: expected a non-empty string, found {value!r}")
 
 
-def _driver(key: str, value: object) -> str:
-    if value in DRIVERS:
-        return str(value)
-    raise ValueError(f"{key}: expected one of {', '.join(DRIVERS)}, found {value!r}")
+def _path(key: str, value: object, table: Table) -> str:
+    return str(table.path.parent / _string(key, value, table))
 
 
-def _hook(key: str, value: object) -> str:
+def _flag(key: str, value: object, table: Table) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"{key}: expected true or false, found {value!r}")
+
+
+def _choice(choices: Collection[str]) -> Parser:
+    def parse(key: str, value: object, table: Table) -> str:
+        if value in choices:
+            return str(value)
+        raise ValueError(f"{key}: expected one of {', '.join(choices)}, found {value!r}")
+
+    return parse
+
+
+def _hook(key: str, value: object, table: Table) -> str:
     if isinstance(value, str) and _HOOK.match(value):
         return value
     raise ValueError(f'{key}: expected "package.module:function", found {value!r}')
 
 
-def _versions(key: str, value: object) -> tuple[int, ...]:
-    if isinstance(value, int) and not isinstance(value, bool):
+def _version(value: object) -> int | None:
+    """A major version from a TOML integer (not a boolean)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _versions(key: str, value: object, table: Table) -> tuple[int, ...]:
+    if _version(value) is not None:
         value = str(value)
     if isinstance(value, list) and all(isinstance(v, int | str) for v in value):
         value = ",".join(str(v) for v in value)
@@ -68,23 +109,118 @@ def _versions(key: str, value: object) -> tuple[int, ...]:
     raise ValueError(f'{key}: expected versions like [14, 16] or "13-18", found {value!r}')
 
 
-def _jobs(key: str, value: object) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-        return value
+def _jobs(key: str, value: object, table: Table) -> int:
+    jobs = _version(value)
+    if jobs is not None and jobs >= 1:
+        return jobs
     raise ValueError(f"{key}: expected a whole number of 1 or more, found {value!r}")
 
 
-# key -> (Config field, parser). One line per key; the README documents each.
-KEYS: dict[str, tuple[str, Parser]] = {
-    "pg": ("pg_versions", _versions),
-    "jobs": ("jobs", _jobs),
-    "url_env": ("url_env", _strings),
-    "x": ("x_args", _strings),
-    "driver": ("driver", _driver),
-    "context": ("context", _hook),
-    "bootstrap": ("bootstrap", _hook),
-    "bootstrap_sql": ("bootstrap_sql", _string),
+_ENTRY = {"code", "reason", "revision", "pg"}
+
+
+def _ignores(key: str, value: object, table: Table) -> tuple[Suppression, ...]:
+    """``ignore = [{code = "MC201", revision = "ab12", pg = 16, reason = "..."}]``."""
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        raise ValueError(f'{key}: expected a list of {{code = "MC201", reason = "..."}} tables')
+    found = []
+    for number, entry in enumerate(value, start=1):
+        where = f"{key} entry {number}"
+        unknown = sorted(set(entry) - _ENTRY)
+        if unknown:
+            raise ValueError(
+                f"{where}: unknown key {unknown[0]!r} (known: code, reason, revision, pg)"
+            )
+        code = entry.get("code")
+        if code not in CODES:
+            raise ValueError(f"{where}: code {code!r} is not a migcheck finding code")
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(
+                f'{where} ({code}): a reason is required: reason = "why it is accepted"'
+            )
+        revision = entry.get("revision")
+        if revision is not None and (not isinstance(revision, str) or not revision):
+            raise ValueError(f"{where} ({code}): revision: expected a revision id or prefix")
+        pg = entry.get("pg")
+        if pg is not None and _version(pg) is None:
+            raise ValueError(f"{where} ({code}): pg: expected a major version like 16")
+        found.append(
+            Suppression(
+                code, reason.strip(), revision, _version(pg), source=f"{table.label}: {where}"
+            )
+        )
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    parse: Parser
+    field: str | None = None  # the Config field it sets; None: only the command line reads it
+
+
+# One line per key; the README documents each. A key with an option carries its long name.
+KEYS: dict[str, Key] = {
+    "config": Key(_path),
+    "name": Key(_string, "ini_section"),
+    "pg": Key(_versions, "pg_versions"),
+    "backend": Key(_choice(BACKENDS), "backend"),
+    "url": Key(_string, "url"),
+    "pg_bin": Key(_path, "pg_bin"),
+    "image": Key(_string, "image"),
+    "reuse": Key(_flag, "reuse"),
+    "jobs": Key(_jobs, "jobs"),
+    "from": Key(_string, "from_revision"),
+    "to": Key(_string, "to_revision"),
+    "changed": Key(_flag, "changed"),
+    "base": Key(_string, "base"),
+    "url_env": Key(_strings, "url_env"),
+    "x": Key(_strings, "x_args"),
+    "driver": Key(_choice(DRIVERS), "driver"),
+    "models": Key(_hook, "models"),
+    "format": Key(_string),
+    "output": Key(_strings),
+    "static": Key(_flag),
+    "schema": Key(_strings),
+    "exclude_table": Key(_strings),
+    # No option sets these.
+    "context": Key(_hook, "context"),
+    "bootstrap": Key(_hook, "bootstrap"),
+    "bootstrap_sql": Key(_path, "bootstrap_sql"),
+    "ignore": Key(_ignores, "ignore"),
 }
+FILE_ONLY = ("context", "bootstrap", "bootstrap_sql", "ignore")
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A parsed value and the table that set it."""
+
+    value: Any
+    table: Table
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """One settings file, parsed and checked: its top table and the commands' own."""
+
+    path: Path
+    values: Mapping[str, Value]
+    commands: Mapping[str, Mapping[str, Value]]
+
+    def for_command(self, command: str) -> dict[str, Value]:
+        """What applies to ``command``: its own table over the top one."""
+        return {**self.values, **self.commands.get(command, {})}
+
+    def configure(self, config: Config, *, keep: Collection[str] = (), command: str) -> Config:
+        """``config`` with the Config fields this file sets for ``command``, except those
+        named in ``keep`` (set on the command line)."""
+        fields = {
+            field: found.value
+            for key, found in self.for_command(command).items()
+            if (field := KEYS[key].field) is not None and field not in keep
+        }
+        return replace(config, settings_file=self.path, **fields)
 
 
 def _table(path: Path) -> Mapping[str, Any] | None:
@@ -124,29 +260,47 @@ def find(start: Path) -> Path | None:
         folder = folder.parent
 
 
-def parse(table: Mapping[str, Any], *, source: Path) -> dict[str, Any]:
-    """Config fields from one settings table; unknown keys and bad values are errors."""
-    where = f"{source}: [tool.migcheck]" if source.name == PYPROJECT else str(source)
-    values: dict[str, Any] = {}
+def _unknown(key: str, table: Table, known: Collection[str]) -> UsageError:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+    return UsageError(f"{table.label}: unknown key {key!r} ({hint})")
+
+
+def parse(table: Mapping[str, Any], where: Table) -> dict[str, Value]:
+    """The values of one table; unknown keys and bad values are errors naming them."""
+    values: dict[str, Value] = {}
     for key, value in table.items():
         if key not in KEYS:
-            raise UsageError(f"{where}: unknown key {key!r} (known keys: {', '.join(KEYS)})")
-        field, parser = KEYS[key]
+            raise _unknown(key, where, [*KEYS, *(() if where.command else COMMANDS)])
         try:
-            values[field] = parser(key, value)
+            values[key] = Value(KEYS[key].parse(key, value, where), where)
         except ValueError as error:
-            raise UsageError(f"{where}: {error}") from None
-    if "bootstrap_sql" in values:
-        values["bootstrap_sql"] = str(source.parent / str(values["bootstrap_sql"]))
+            raise UsageError(f"{where.label}: {error}") from None
     return values
 
 
-def apply(config: Config, *, keep: Collection[str] = ()) -> Config:
-    """``config`` with its project's settings, except the fields named in ``keep``
-    (those the command line set)."""
-    path = find(config.ini_path.parent)
-    if path is None:
-        return config
-    table = _table(path) or {}
-    values = {k: v for k, v in parse(table, source=path).items() if k not in keep}
-    return replace(config, settings_file=path, **values)
+def read(path: Path) -> Settings:
+    """The settings in ``path``, checked key by key."""
+    document = _table(path) or {}
+    top = "tool.migcheck" if path.name == PYPROJECT else ""
+    commands = {}
+    for command in COMMANDS:
+        own = document.get(command)
+        if isinstance(own, dict):
+            name = f"{top}.{command}" if top else command
+            commands[command] = parse(own, Table(path, name, command))
+    rest = {k: v for k, v in document.items() if k not in commands}
+    return Settings(path, parse(rest, Table(path, top)), commands)
+
+
+def load(start: Path) -> Settings | None:
+    """The settings of a project whose Alembic configuration is in ``start``, if any."""
+    path = find(start)
+    return read(path) if path is not None else None
+
+
+def apply(config: Config, *, keep: Collection[str] = (), command: str = "check") -> Config:
+    """``config`` with its project's settings for ``command``, except the fields named in
+    ``keep`` (those the command line set)."""
+    found = load(config.ini_path.parent)
+    return found.configure(config, keep=keep, command=command) if found else config

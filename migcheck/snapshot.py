@@ -15,10 +15,10 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import psycopg
-from psycopg import postgres
-
 if TYPE_CHECKING:
+    # psycopg is imported where used: reading snapshot files and diffing them needs
+    # no database driver.
+    import psycopg
     from psycopg import Column
 
 FORMAT_VERSION = 1
@@ -145,6 +145,9 @@ class Catalog:
     def __init__(
         self, connection: psycopg.Connection[Any], *, version_table: str = "alembic_version"
     ) -> None:
+        import psycopg
+
+        self._operational_error = psycopg.OperationalError
         self.connection = connection
         self.params = {"version_table": version_table}
         self._known: dict[tuple[Any, ...], SchemaObject] = {}
@@ -182,7 +185,7 @@ class Catalog:
                         for kind, sql in catalog_queries()
                         if kind not in absent
                     ]
-            except psycopg.OperationalError as error:
+            except self._operational_error as error:
                 # An interrupt inside the pipeline surfaces as "cannot exit pipeline
                 # mode while busy": let the interrupt itself through.
                 if isinstance(error.__context__, KeyboardInterrupt):
@@ -205,7 +208,7 @@ class Catalog:
         columns = [column.name for column in description]
         order = sorted(range(3, len(columns)), key=columns.__getitem__)
         names = [columns[i] for i in order]
-        arrays = [i for i in range(len(columns)) if description[i].type_code in _ARRAY_OIDS]
+        arrays = [i for i in range(len(columns)) if description[i].type_code in _array_oids()]
         known = self._known
         for row in rows:
             if arrays:
@@ -222,7 +225,11 @@ class Catalog:
             yield found
 
 
-_ARRAY_OIDS = frozenset(info.array_oid for info in postgres.types if info.array_oid)
+@cache
+def _array_oids() -> frozenset[int]:
+    from psycopg import postgres
+
+    return frozenset(info.array_oid for info in postgres.types if info.array_oid)
 
 
 def _sort_key(obj: SchemaObject) -> tuple[str, str, str, str]:

@@ -15,17 +15,22 @@ enum type is upgraded once more together with the next revision (a new enum valu
 cannot be used in the transaction that added it), and last, on a fresh database, the
 whole history is upgraded in one run, as ``alembic upgrade head`` does on a new
 database (settings a revision leaves to the next ones show there).
+
+A walk of some revisions only (``check --changed``) upgrades the ones before the first
+of them in one run and the others in between one at a time, unchecked, so that each is
+checked exactly as in a whole walk; the steps over the whole history are left out.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from migcheck.errors import ProjectError
+from migcheck.findings import Finding
 from migcheck.project import Project, Revision
 from migcheck.scratch import Database, MigrationError, Timings
 from migcheck.snapshot import SchemaObject, Snapshot
@@ -60,6 +65,7 @@ class Head:
 
 
 Databases = Callable[[], AbstractContextManager[str]]
+AtHead = Callable[[Database, Snapshot], Iterable[Note | Finding]]
 
 
 def adds_enum_values(before: Snapshot, after: Snapshot) -> bool:
@@ -86,10 +92,23 @@ def walk(
     first: str | None = None,
     last: str | None = None,
     timings: Timings | None = None,
-) -> Iterator[Step | Note | Head]:
-    """Yield the steps of the walk over ``first``..``last`` (whole history by default)."""
+    at_head: AtHead | None = None,
+    only: Collection[str] | None = None,
+) -> Iterator[Step | Note | Head | Finding]:
+    """Yield the steps of the walk over ``first``..``last`` (whole history by default).
+
+    ``at_head`` is called with the database at head, once every revision of the history
+    is applied, and what it yields is passed on (the models comparison).
+
+    ``only``: check just these revisions (``check --changed``); the others are upgraded
+    without checks, and the steps over the whole history and at head are left out.
+    """
     timings = timings if timings is not None else Timings()
     prefix, order = project.select(first, last)
+    if only is not None:
+        prefix, order = narrow(prefix, order, only)
+        if not order:
+            return
     script = project.script_directory()
     with ExitStack() as stack:
 
@@ -123,20 +142,52 @@ def walk(
         applied = list(start)
         db, error = fresh(applied, one_run=True)
         if error is not None:
-            yield Note(f"could not upgrade to the start of the range ({first}): {error.message}")
+            # Nothing can be checked, and a full walk would fail there too: a finding.
+            yield Step("upgrade", error.revision, error=_before(error, order[0].id))
             return
-        base = current = db.snapshot()
+        base = db.snapshot()
+        current: Snapshot | None = base  # None: not taken since the last unchecked upgrade
         unavailable: set[str] = set()
         downgrade_failed = diverged = together_failed = False
         walked: list[Revision] = []
         enum_values: str | None = None  # the last revision, when it added enum values
-        for revision in order:
+        for index, revision in enumerate(order):
             rev = revision.id
             blocked = [p for p in revision.parents + revision.dependencies if p in unavailable]
             if blocked:
                 unavailable.add(rev)
-                yield Note(f"{rev} not checked: it needs {', '.join(blocked)}, which failed")
+                if only is None or rev in only:
+                    yield Note(f"{rev} not checked: it needs {', '.join(blocked)}, which failed")
                 continue
+            if only is not None and rev not in only:
+                # Upgraded alone, as the full walk does, unchecked. Snapshots around it only
+                # when the next revision checked is its child: whether it adds enum values
+                # decides how that child is upgraded (see partner below).
+                after = order[index + 1] if index + 1 < len(order) else None
+                needed = after is not None and after.id in only and rev in after.parents
+                if needed and current is None:
+                    current = db.snapshot()
+                error = db.run([(rev, True)])
+                if error is not None:
+                    yield Step("upgrade", rev, error=error)
+                    unavailable.add(rev)
+                    db, error = fresh(applied)
+                    if error is not None:
+                        yield lost(error)
+                        return
+                    current = None
+                    continue
+                applied.append(rev)
+                enum_values = None
+                if needed and current is not None:
+                    built = db.snapshot()
+                    enum_values = rev if adds_enum_values(current, built) else None
+                    current = built
+                else:
+                    current = None
+                continue
+            if current is None:
+                current = db.snapshot()
             partner = enum_values if enum_values in revision.parents else None
             enum_values = None
             upgraded: Snapshot | None = None
@@ -192,10 +243,25 @@ def walk(
             current = db.snapshot()
             diverged = diverged or current != upgraded
             yield Step("reupgrade", rev, snapshot=current, expected=upgraded)
-        if not walked:
+        if only is not None:
+            yield Note(
+                "only some revisions were checked: downgrading the whole history to base, "
+                "upgrading it in one run and the checks at head are left to a full check"
+            )
+            return
+        if not walked or current is None:
             return
         head = current
         yield Head(head, tuple(r.id for r in walked))
+        if at_head is not None:
+            missing = {r.id for r in project.revisions} - set(applied)
+            if missing:
+                yield Note(
+                    f"models not compared: {len(missing)} revision(s) of the history not "
+                    "applied (failed, or outside --from/--to)"
+                )
+            else:
+                yield from at_head(db, head)
         if downgrade_failed:
             yield Note("downgrade to base not attempted: a downgrade already failed")
         else:
@@ -235,6 +301,32 @@ def _together(error: MigrationError, partner: str, rev: str) -> MigrationError:
         f"`alembic upgrade` does when both are pending: a value {partner} adds to an enum "
         "type cannot be used before it is committed (one at a time they work; add it in "
         "op.get_context().autocommit_block())",
+    )
+
+
+def narrow(
+    prefix: list[Revision], order: list[Revision], only: Collection[str]
+) -> tuple[list[Revision], list[Revision]]:
+    """(revisions to upgrade in one run first, revisions to walk) to check only ``only``.
+
+    What comes before the first revision to check joins the prefix, but its parent right
+    before it, which stays to be upgraded alone (see the partner of an enum value in
+    walk); nothing after the last revision to check is needed.
+    """
+    positions = [i for i, r in enumerate(order) if r.id in only]
+    if not positions:
+        return prefix, []
+    start = positions[0]
+    if start and order[start - 1].id in order[start].parents:
+        start -= 1
+    return prefix + order[:start], order[start : positions[-1] + 1]
+
+
+def _before(error: MigrationError, revision: str) -> MigrationError:
+    return replace(
+        error,
+        message=f"{error.message} while upgrading the revisions before {revision} in one run "
+        "(nothing was checked)",
     )
 
 

@@ -133,3 +133,23 @@ def test_findings_exit_1_with_json_shape(
     finding = document["findings"][0]
     assert {"code", "severity", "revision", "file", "pg_version", "message", "diff"} <= set(finding)
     assert finding["code"] == "MC201"
+
+
+@pytest.mark.server
+def test_suppressed_finding_is_reported_and_exits_0(
+    url_config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = PROJECTS / "suppressed_in_settings" / "alembic.ini"
+    assert url_config.url is not None
+    args = ["check", "-c", str(project), "--url", url_config.url]
+    code, out, _ = run([*args, "--format", "json"], capsys)
+    assert code == 0
+    document = json.loads(out)
+    assert document["result"] == "pass"
+    (finding,) = document["findings"]
+    assert finding["code"] == "MC201"
+    assert finding["suppressed"] == "the mood type stays for mobile clients before 3.2"
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    assert "    suppressed: the mood type stays for mobile clients before 3.2\n" in out
+    assert out.endswith("OK: 0 error(s), 0 warning(s), 1 suppressed\n")

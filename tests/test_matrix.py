@@ -265,7 +265,7 @@ def test_unique_nulls_not_distinct_fails_before_15() -> None:
         "fails on PostgreSQL 13, 14; passes on 15: upgrade failed: " + UNIQUE_NULLS_FAILURE
     )
     assert [r.pg_version for r in report.runs] == [13, 14, 15]
-    assert report.runs[0].notes == ("0003 not checked: it needs 0002, which failed",)
+    assert report.runs[0].notes[0] == "0003 not checked: it needs 0002, which failed"
     assert report.exit_code == 1
     # In this process, one version after another: the same report.
     sequential = matrix("matrix_nulls_not_distinct", 13, 14, 15, jobs=1)

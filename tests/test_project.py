@@ -3,13 +3,16 @@ Flask-Migrate's layout, and histories migcheck cannot see. No server needed."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from migcheck.config import Config
 from migcheck.errors import ProjectError
-from migcheck.project import load
+from migcheck.project import alembic_folders, folders, load
+
+PROJECTS = Path(__file__).parent / "projects"
 
 REVISION = (
     'revision = "{rev}"\ndown_revision = {down!r}\nbranch_labels = None\ndepends_on = None\n\n'
@@ -140,3 +143,18 @@ def test_handover_roots_include_the_settings_folder(tmp_path: Path) -> None:
     )
     assert project.handover.roots == (tmp_path.resolve(), (tmp_path / "migrations").resolve())
     assert project.handover.bootstrap_sql == (tmp_path / "schema.sql").resolve()
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in PROJECTS.iterdir() if p.is_dir()))
+def test_folders_without_alembic_agree_with_alembic(case: str) -> None:
+    """The static checks read the commonest layouts without importing Alembic: the
+    folders they find are Alembic's."""
+    folder = PROJECTS / case
+    expected_file = folder / "expected.json"
+    expected = json.loads(expected_file.read_text()) if expected_file.is_file() else {}
+    config = Config(project_dir=folder, **expected.get("config", {}))
+    try:
+        wanted = alembic_folders(config)
+    except ProjectError:
+        return
+    assert folders(config) == wanted

@@ -1,13 +1,14 @@
 """Every folder under tests/projects is an Alembic project with the findings it must produce.
 
-``expected.json``: ``{"findings": [{"code", "revision", "diff": [...]}], "notes": [...]}``,
+``expected.json``: ``{"findings": [{"code", "revision", "diff": [...]}], "notes": [...]}``
+(a finding accepted on purpose has ``"suppressed"``: the suppression's reason),
 optionally ``"exit_code"``, ``"revisions"`` (how many were checked), ``"config"`` (Config
 fields, as the command line would set them: ``{"alembic_ini": "migrations/alembic.ini"}``),
 ``"env"`` (environment variables) and ``"error"`` (the project cannot be checked: part of
-the ProjectError's message). The project's own [tool.migcheck] or migcheck.toml applies,
-as on the command line. The walk runs for real on a real server; codes, revisions and diff
-lines must match exactly. A history with an MC401-MC404 finding is not walked: no server
-is started, and the graph's findings are the report.
+the message of the error, which exits 2). The project's own [tool.migcheck] or
+migcheck.toml applies, as on the command line. The walk runs for real on a real server;
+codes, revisions and diff lines must match exactly. A history with an MC401-MC404 finding
+is not walked: no server is started, and the graph's findings are the report.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from migcheck import ProjectError, check, settings
+from migcheck import MigcheckError, check, settings
 from migcheck.config import Config
 from migcheck.graph import BLOCKING
 
@@ -38,16 +39,23 @@ def test_project(case: str, url_config: Config, monkeypatch: pytest.MonkeyPatch)
     }
     config = settings.apply(replace(url_config, project_dir=folder, **fields), keep=fields)
     if "error" in expected:
-        with pytest.raises(ProjectError) as raised:
+        with pytest.raises(MigcheckError) as raised:
             check(config)
         assert expected["error"] in str(raised.value)
+        assert raised.value.exit_code == 2
         return
     report = check(config)
     found = [
-        {"code": f.code, "revision": f.revision, "diff": list(f.diff)} for f in report.findings
+        {"code": f.code, "revision": f.revision, "diff": list(f.diff), "suppressed": f.suppressed}
+        for f in report.findings
     ]
     wanted = [
-        {"code": f["code"], "revision": f["revision"], "diff": f.get("diff", [])}
+        {
+            "code": f["code"],
+            "revision": f["revision"],
+            "diff": f.get("diff", []),
+            "suppressed": f.get("suppressed"),
+        }
         for f in expected["findings"]
     ]
     key = lambda f: (f["code"], f["revision"] or "")  # noqa: E731
@@ -60,8 +68,9 @@ def test_project(case: str, url_config: Config, monkeypatch: pytest.MonkeyPatch)
         if "message" in want:
             assert want["message"] in finding.message
         # A finding about one revision names its file; MC203 and MC401 are about the whole
-        # history.
-        assert (finding.file is not None) == (finding.revision is not None)
+        # history; MC301 names env.py, which hands over the models.
+        names_file = finding.revision is not None or finding.code == "MC301"
+        assert (finding.file is not None) == names_file
         # The revision graph's findings (MC4xx) are read from the files, on no server.
         static = finding.code.startswith("MC4")
         assert finding.pg_version == (None if static else report.runs[0].pg_version)

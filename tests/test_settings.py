@@ -3,11 +3,13 @@ command line overrides them."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 
-from migcheck import cli, settings
+from migcheck import cli, cli_config, cli_options, settings
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Report
@@ -193,3 +195,338 @@ def test_bad_pg_and_jobs_are_named(tmp_path: Path, line: str, message: str) -> N
     (tmp_path / "pyproject.toml").write_text(f"[tool.migcheck]\n{line}\n")
     with pytest.raises(UsageError, match=message):
         settings.apply(Config(project_dir=tmp_path))
+
+
+# Every key: (command that has it, TOML value, the value migcheck config shows, the command
+# line that overrides it, the value then). "{dir}" stands for the settings file's folder.
+KEYS = {
+    "config": (
+        "check",
+        '"migrations/alembic.ini"',
+        "{dir}/migrations/alembic.ini",
+        ["-c", "x.ini"],
+        "x.ini",
+    ),
+    "name": ("check", '"reporting"', "reporting", ["-n", "sales"], "sales"),
+    "pg": ("check", '[14, "16-17"]', [14, 16, 17], ["--pg", "13"], [13]),
+    "backend": ("check", '"local"', "local", ["--backend", "docker"], "docker"),
+    "url": (
+        "check",
+        '"postgresql://ci@db/postgres"',
+        "postgresql://ci@db/postgres",
+        ["--url", "postgresql://h/x"],
+        "postgresql://h/x",
+    ),
+    "pg_bin": ("check", '"pg/bin"', "{dir}/pg/bin", ["--pg-bin", "/opt/pg"], "/opt/pg"),
+    "image": (
+        "check",
+        '"mirror/pg:{version}"',
+        "mirror/pg:{version}",
+        ["--image", "pg:{version}"],
+        "pg:{version}",
+    ),
+    "reuse": ("check", "true", True, ["--no-reuse"], False),
+    "jobs": ("check", "2", 2, ["-j", "1"], 1),
+    "from": ("check", '"ab12"', "ab12", ["--from", "cd34"], "cd34"),
+    "to": ("check", '"head"', "head", ["--to", "ab12"], "ab12"),
+    "changed": ("check", "true", True, ["--no-changed"], False),
+    "base": ("check", '"origin/main"', "origin/main", ["--base", "dev"], "dev"),
+    "url_env": ("check", '"DATABASE_URL"', ["DATABASE_URL"], ["--url-env", "DB"], ["DB"]),
+    "x": ("check", '["dburl={url}", "data=1"]', ["dburl={url}", "data=1"], ["-x", "a=b"], ["a=b"]),
+    "driver": ("check", '"asyncpg"', "asyncpg", ["--driver", "pg8000"], "pg8000"),
+    "format": ("check", '"sarif"', "sarif", ["--format", "json"], "json"),
+    "output": (
+        "check",
+        '"junit:report.xml"',
+        ["junit:report.xml"],
+        ["-o", "out.json"],
+        ["out.json"],
+    ),
+    "static": ("check", "true", True, ["--no-static"], False),
+    "schema": ("diff", '["app", "audit"]', ["app", "audit"], ["--schema", "public"], ["public"]),
+    "exclude_table": ("diff", '"tmp_*"', ["tmp_*"], ["--exclude-table", "audit.*"], ["audit.*"]),
+    "models": (
+        "check",
+        '"app.models:Base"',
+        "app.models:Base",
+        ["--models", "app.db:metadata"],
+        "app.db:metadata",
+    ),
+}
+# Keys no option sets: (TOML value, the value migcheck config shows).
+FILE_ONLY = {
+    "context": ('"app.testing:context"', "app.testing:context"),
+    "bootstrap": ('"app.legacy:create_all"', "app.legacy:create_all"),
+    "bootstrap_sql": ('"db/schema.sql"', "{dir}/db/schema.sql"),
+    "ignore": (
+        '[{code = "MC201", revision = "ab12", pg = 16, reason = "kept for old clients"}]',
+        [{"code": "MC201", "revision": "ab12", "pg": 16, "reason": "kept for old clients"}],
+    ),
+}
+
+
+def _options(command: str) -> set[str]:
+    found = cli.cli.commands[command]
+    return {k for p in found.params if (k := cli_options.key_of(p)) is not None}
+
+
+def test_every_option_is_a_key_and_every_key_is_tested() -> None:
+    options = set().union(*(_options(command) for command in settings.COMMANDS))
+    assert options == set(settings.KEYS) - set(settings.FILE_ONLY)
+    assert set(KEYS) | set(FILE_ONLY) == set(settings.KEYS)
+
+
+def _shown(
+    folder: Path, command: str, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> dict[str, dict[str, object]]:
+    code = cli._run(cli.cli, ["config", "--format", "json", command, *args])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["command"] == command
+    values: dict[str, dict[str, object]] = document["values"]
+    return values
+
+
+def _expand(value: object, folder: Path) -> object:
+    return value.replace("{dir}", str(folder)) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("key", sorted(KEYS))
+def test_each_key_sets_its_option_and_the_command_line_wins(
+    key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command, toml, shown, args, overridden = KEYS[key]
+    if key not in _options(command):
+        pytest.fail(f"migcheck {command} has no option for the key {key!r}")
+    folder = tmp_path.resolve()
+    write(folder, {"pyproject.toml": f"[tool.migcheck]\n{key} = {toml}\n"})
+    monkeypatch.chdir(folder)
+    found = _shown(folder, command, [], capsys)[key]
+    label = f"{folder / 'pyproject.toml'}: [tool.migcheck]"
+    assert found == {"value": _expand(shown, folder), "source": label}
+    assert _shown(folder, command, args, capsys)[key] == {
+        "value": overridden,
+        "source": "command line",
+    }
+
+
+@pytest.mark.parametrize("key", sorted(FILE_ONLY))
+def test_keys_without_an_option_are_shown_with_their_file(
+    key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml, shown = FILE_ONLY[key]
+    folder = tmp_path.resolve()
+    monkeypatch.chdir(folder)
+    assert _shown(folder, "check", [], capsys)[key]["source"] == "default"
+    write(folder, {"migcheck.toml": f"{key} = {toml}\n"})
+    found = _shown(folder, "check", [], capsys)[key]
+    assert found == {"value": _expand(shown, folder), "source": str(folder / "migcheck.toml")}
+
+
+def test_check_runs_with_the_files_values(
+    tmp_path: Path, recorded: _Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every key that sets a Config field reaches the Config check() is called with."""
+    folder = tmp_path.resolve()
+    lines = [
+        f"{key} = {KEYS[key][1]}" for key in KEYS if settings.KEYS[key].field and key != "reuse"
+    ]
+    lines += [f"{key} = {toml}" for key, (toml, _) in FILE_ONLY.items()]
+    write(folder, {"pyproject.toml": "[tool.migcheck]\n" + "\n".join(lines) + "\n"})
+    monkeypatch.chdir(folder)
+    assert cli._run(cli.cli, ["check"]) == 0
+    (config,) = recorded.configs
+    assert config.ini_path.resolve() == folder / "alembic.ini"
+    assert config.settings_file == folder / "pyproject.toml"
+    for key, (_, _, shown, _, _) in KEYS.items():
+        field = settings.KEYS[key].field
+        if field and key != "reuse":
+            assert cli_config._plain(key, getattr(config, field)) == _expand(shown, folder), key
+    for key, (_, shown) in FILE_ONLY.items():
+        field = str(settings.KEYS[key].field)
+        assert cli_config._plain(key, getattr(config, field)) == _expand(shown, folder), key
+    (entry,) = config.ignore
+    assert entry.source == f"{folder / 'pyproject.toml'}: [tool.migcheck]: ignore entry 1"
+
+
+BAD = {
+    "config": ("3", "config: expected a non-empty string, found 3"),
+    "name": ('""', "name: expected a non-empty string, found ''"),
+    "pg": ('"sixteen"', "pg: 'sixteen' is not a major version"),
+    "backend": ('"podman"', "backend: expected one of auto, local, docker, url, found 'podman'"),
+    "url": ("5", "url: expected a non-empty string, found 5"),
+    "pg_bin": ("[]", "pg_bin: expected a non-empty string, found []"),
+    "image": ("true", "image: expected a non-empty string, found True"),
+    "reuse": ('"yes"', "reuse: expected true or false, found 'yes'"),
+    "jobs": ("0", "jobs: expected a whole number of 1 or more, found 0"),
+    "from": ("1", "from: expected a non-empty string, found 1"),
+    "to": ("[]", "to: expected a non-empty string, found []"),
+    "changed": ("1", "changed: expected true or false, found 1"),
+    "base": ('""', "base: expected a non-empty string"),
+    "url_env": ("3", "url_env: expected a string or a list of strings, found 3"),
+    "x": ("{a = 1}", "x: expected a string or a list of strings"),
+    "driver": ('"mysqlclient"', "driver: expected one of psycopg, psycopg2, asyncpg, pg8000"),
+    "models": ('"app.models"', 'models: expected "package.module:function"'),
+    "format": ('"pdf"', "format: 'pdf' is not one of"),
+    "output": ("3", "output: expected a string or a list of strings, found 3"),
+    "static": ('"no"', "static: expected true or false, found 'no'"),
+    "schema": ("1", "schema: expected a string or a list of strings, found 1"),
+    "exclude_table": ("[1]", "exclude_table: expected a string or a list of strings"),
+    "context": ('"myapp.testing"', 'context: expected "package.module:function"'),
+    "bootstrap": ("1", 'bootstrap: expected "package.module:function", found 1'),
+    "bootstrap_sql": ('""', "bootstrap_sql: expected a non-empty string"),
+    "ignore": ('{code = "MC201"}', "ignore: expected a list of"),
+}
+
+
+def test_every_key_has_a_bad_value_case() -> None:
+    assert set(BAD) == set(settings.KEYS)
+
+
+@pytest.mark.parametrize("key", sorted(BAD))
+def test_a_bad_value_exits_2_naming_the_file_and_key(
+    key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml, message = BAD[key]
+    folder = tmp_path.resolve()
+    write(folder, {"pyproject.toml": f"[tool.migcheck]\n{key} = {toml}\n"})
+    monkeypatch.chdir(folder)
+    command = KEYS[key][0] if key in KEYS else "check"
+    code = cli._run(cli.cli, ["config", command])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"migcheck: {folder / 'pyproject.toml'}: [tool.migcheck]: {message}")
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('{code = "MC201"}', 'ignore entry 1 (MC201): a reason is required: reason = "'),
+        ('{code = "MC201", reason = "  "}', "ignore entry 1 (MC201): a reason is required"),
+        ('{code = "MC999", reason = "r"}', "ignore entry 1: code 'MC999' is not a migcheck"),
+        ('{code = "MC201", reason = "r", why = "x"}', "ignore entry 1: unknown key 'why'"),
+        ('{code = "MC201", reason = "r", pg = "16"}', "ignore entry 1 (MC201): pg: expected"),
+        ('{code = "MC201", reason = "r", revision = 12}', "(MC201): revision: expected"),
+    ],
+)
+def test_bad_ignore_entries_are_named(tmp_path: Path, entry: str, message: str) -> None:
+    write(tmp_path, {"migcheck.toml": f"ignore = [{entry}]\n"})
+    with pytest.raises(UsageError, match=r"migcheck\.toml: ") as raised:
+        settings.apply(Config(project_dir=tmp_path))
+    assert message in str(raised.value)
+
+
+def test_a_command_table_wins_for_its_command_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path.resolve()
+    write(
+        folder,
+        {
+            "pyproject.toml": (
+                '[tool.migcheck]\npg = 16\nformat = "json"\n\n'
+                '[tool.migcheck.check]\npg = "13-18"\nformat = "sarif"\n'
+            )
+        },
+    )
+    monkeypatch.chdir(folder)
+    top = f"{folder / 'pyproject.toml'}: [tool.migcheck]"
+    check = _shown(folder, "check", [], capsys)
+    assert check["pg"] == {"value": [13, 14, 15, 16, 17, 18], "source": f"{top[:-1]}.check]"}
+    assert check["format"] == {"value": "sarif", "source": f"{top[:-1]}.check]"}
+    diff = _shown(folder, "diff", [], capsys)
+    assert diff["pg"] == {"value": [16], "source": top}
+    assert diff["format"] == {"value": "json", "source": top}
+
+
+def test_a_shared_value_one_command_rejects_says_where_it_belongs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, {"migcheck.toml": 'format = "sarif"\n'})
+    monkeypatch.chdir(tmp_path)
+    assert cli._run(cli.cli, ["config", "check"]) == 0
+    capsys.readouterr()
+    assert cli._run(cli.cli, ["config", "diff"]) == 2
+    err = capsys.readouterr().err
+    assert "migcheck.toml: format: 'sarif' is not one of 'text', 'json'" in err
+    assert "a value for one command goes in its table [diff]" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool.migcheck.chek]\nformat = 'json'\n", "unknown key 'chek' (did you mean 'check'?)"),
+        (
+            "[tool.migcheck.check]\nurl-env = 'A'\n",
+            "[tool.migcheck.check]: unknown key 'url-env' (did you mean 'url_env'?)",
+        ),
+        (
+            "[tool.migcheck.snapshot]\njobs = 2\n",
+            "[tool.migcheck.snapshot]: 'jobs' is not an option of migcheck snapshot",
+        ),
+    ],
+)
+def test_unknown_keys_of_command_tables_are_named(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    message: str,
+) -> None:
+    write(tmp_path, {"pyproject.toml": text})
+    monkeypatch.chdir(tmp_path)
+    assert cli._run(cli.cli, ["config", "snapshot"]) == 2
+    assert message in capsys.readouterr().err
+
+
+COLUMNS = re.compile(r"\s{2,}")
+
+
+def test_config_text_shows_each_value_and_where_it_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path.resolve()
+    write(
+        folder,
+        {
+            "pyproject.toml": (
+                '[tool.migcheck]\nconfig = "migrations/alembic.ini"\njobs = 2\n'
+                'url = "postgresql://ci:s3cret@db/postgres"\n'
+            )
+        },
+    )
+    monkeypatch.chdir(folder)
+    code = cli._run(cli.cli, ["config", "check", "--pg", "16", "--backend", "url"])
+    out = capsys.readouterr().out
+    assert code == 0
+    rows = {key: rest for key, *rest in map(COLUMNS.split, out.splitlines()[1:])}
+    label = f"{folder / 'pyproject.toml'}: [tool.migcheck]"
+    assert out.splitlines()[0] == f"migcheck check: settings from {folder / 'pyproject.toml'}"
+    assert rows["config"] == [f'"{folder}/migrations/alembic.ini"', label]
+    assert rows["jobs"] == ["2", label]
+    assert rows["pg"] == ["[16]", "command line"]
+    assert rows["backend"] == ['"url"', "command line"]
+    assert rows["url"] == ['"postgresql://ci:***@db/postgres"', label]
+    assert rows["driver"] == ['"psycopg"', "default"]
+    assert rows["context"] == ["(not set)", "default"]
+    assert "s3cret" not in out
+
+
+def test_config_without_a_settings_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert cli._run(cli.cli, ["config"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "migcheck check: settings from no settings file"
+    assert all(line.endswith("default") for line in out.splitlines()[1:])
+
+
+def test_config_names_the_commands_that_read_settings(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli._run(cli.cli, ["config", "cleanup"]) == 2
+    assert (
+        "name a command that reads the settings: check, snapshot, diff" in capsys.readouterr().err
+    )

@@ -107,7 +107,7 @@ def test_undrifted_database_diff_exits_0(
     deployed: str, url_config: Config, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["diff", deployed, "-c", str(ROOT / "alembic.ini"), "--backend", "url"]
-    code = _run(cli, [*args, "--server-url", str(url_config.url), "--format", "json"])
+    code = _run(cli, [*args, "--url", str(url_config.url), "--format", "json"])
     out = capsys.readouterr().out
     assert code == 0, out
     document = json.loads(out)
@@ -146,12 +146,12 @@ def test_revisions_diff_on_the_command_line(
     project = load(replace(url_config, project_dir=ROOT))
     before_last = project.revisions[-2].id
     common = ["-c", str(ROOT / "alembic.ini"), "--backend", "url"]
-    code = _run(cli, ["diff", "head-1", "head", *common, "--server-url", str(url_config.url)])
+    code = _run(cli, ["diff", "head-1", "head", *common, "--url", str(url_config.url)])
     out = capsys.readouterr().out
     assert code == 1
     assert out.splitlines()[:2] == ["--- head-1", "+++ head"]
     assert "+ column customers.external_ref character varying(40)" in out
-    code = _run(cli, ["diff", before_last, "head-1", *common, "--server-url", str(url_config.url)])
+    code = _run(cli, ["diff", before_last, "head-1", *common, "--url", str(url_config.url)])
     assert code == 0
     assert "no differences" in capsys.readouterr().out
 
@@ -182,3 +182,27 @@ def test_narrow_keeps_schemas_and_drops_tables_with_their_parts() -> None:
     assert [obj.key for obj in kept.objects] == [Key("table", "public", "users")]
     kept = sources.narrow(snapshot, exclude_tables=["audit.*"])
     assert Key("table", "audit", "log") not in [obj.key for obj in kept.objects]
+
+
+@pytest.mark.server
+def test_snapshot_sources_revision_file_and_live_database(
+    deployed: str, url_config: Config, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--url` is the server revisions are built on, as for check; a live database is
+    snapshotted by naming it as the source."""
+    saved = tmp_path / "schema.json"
+    args = ["-c", str(ROOT / "alembic.ini"), "--backend", "url", "--url", str(url_config.url)]
+    assert _run(cli, ["snapshot", "head", *args, "-o", str(saved)]) == 0
+    built = Snapshot.from_json(saved.read_text())
+    capsys.readouterr()
+    assert _run(cli, ["snapshot", deployed, "--format", "json"]) == 0
+    live = Snapshot.from_json(capsys.readouterr().out)
+    assert live == sources.read_live(deployed)[0]
+    assert sources.compare(built, live, canonical=True) == ()
+    assert _run(cli, ["snapshot", str(saved), "--format", "json"]) == 0
+    assert Snapshot.from_json(capsys.readouterr().out) == built
+
+
+def test_server_url_is_now_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(cli, ["diff", "head", "--server-url", "postgresql://h/db"]) == 2
+    assert "No such option '--server-url'" in capsys.readouterr().err

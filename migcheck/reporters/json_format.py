@@ -1,12 +1,14 @@
-"""The machine-readable report (documented in docs/findings.md)."""
+"""The machine-readable report (documented in README's "JSON report"), and its loader."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from migcheck import __version__
-from migcheck.findings import Report
+from migcheck.findings import CODES, Finding, Report, Run
+
+T = TypeVar("T")
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -46,3 +48,96 @@ def as_dict(report: Report) -> dict[str, Any]:
 
 def render(report: Report) -> str:
     return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def _check(value: object, kind: type[T], key: str, where: str) -> T:
+    # bool is an int in Python, but never a version, a line or a count.
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ValueError(f"{where}: {key!r} is {value!r}, expected {kind.__name__}")
+    return value
+
+
+def _required(item: dict[str, Any], key: str, kind: type[T], where: str) -> T:
+    if key not in item:
+        raise ValueError(f"{where}: no {key!r}")
+    return _check(item[key], kind, key, where)
+
+
+def _optional(item: dict[str, Any], key: str, kind: type[T], where: str) -> T | None:
+    value = item.get(key)
+    return None if value is None else _check(value, kind, key, where)
+
+
+def _strings(item: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    values = _optional(item, key, list, where) or []
+    if not all(isinstance(value, str) for value in values):
+        raise ValueError(f"{where}: {key!r} must be a list of strings")
+    return tuple(values)
+
+
+def _seconds(value: object, key: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{where}: {key!r} is {value!r}, expected seconds")
+    return float(value)
+
+
+def _objects(document: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    items = _required(document, key, list, "report")
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ValueError(f"{key}[{index}] is not an object")
+    return items
+
+
+def _run(item: dict[str, Any], where: str) -> Run:
+    timings = _optional(item, "timings", dict, where) or {}
+    return Run(
+        pg_version=_required(item, "pg_version", int, where),
+        server_version=_required(item, "server_version", str, where),
+        backend=_required(item, "backend", str, where),
+        seconds=_seconds(item.get("seconds"), "seconds", where),
+        revisions=_optional(item, "revisions", int, where) or 0,
+        walked=_strings(item, "walked", where),
+        notes=_strings(item, "notes", where),
+        timings=tuple(
+            (str(name), _seconds(value, f"timings.{name}", where))
+            for name, value in timings.items()
+        ),
+    )
+
+
+def _finding(item: dict[str, Any], where: str) -> Finding:
+    code = _required(item, "code", str, where)
+    if code not in CODES:
+        raise ValueError(f"{where}: unknown code {code!r} (a report of a newer migcheck?)")
+    return Finding(
+        code=code,
+        message=_required(item, "message", str, where),
+        revision=_optional(item, "revision", str, where),
+        file=_optional(item, "file", str, where),
+        line=_optional(item, "line", int, where),
+        pg_version=_optional(item, "pg_version", int, where),
+        diff=_strings(item, "diff", where),
+        suppressed=_optional(item, "suppressed", str, where),
+    )
+
+
+def load(text: str) -> Report:
+    """The Report a JSON report holds: ``load(render(report)) == report``.
+
+    Raises ValueError saying what is wrong: not JSON, not a report, a field of the wrong
+    kind. Severity and title are the table of codes', not the file's.
+    """
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not JSON: {error}") from None
+    if not isinstance(document, dict) or "migcheck" not in document:
+        raise ValueError("an object with a 'migcheck' key expected")
+    return Report(
+        runs=tuple(_run(item, f"runs[{i}]") for i, item in enumerate(_objects(document, "runs"))),
+        findings=tuple(
+            _finding(item, f"findings[{i}]")
+            for i, item in enumerate(_objects(document, "findings"))
+        ),
+    )

@@ -2,32 +2,45 @@
 
 from __future__ import annotations
 
-from migcheck.findings import Report
+from migcheck.findings import Finding, Report
+
+
+def counts(report: Report) -> str:
+    """``1 error(s), 0 warning(s)``, and how many findings were accepted on purpose."""
+    counted = [f for f in report.findings if f.suppressed is None]
+    errors = sum(1 for f in counted if f.severity == "error")
+    warnings = sum(1 for f in counted if f.severity == "warning")
+    text = f"{errors} error(s), {warnings} warning(s)"
+    suppressed = len(report.findings) - len(counted)
+    return text + (f", {suppressed} suppressed" if suppressed else "")
+
+
+def heading(finding: Finding) -> str:
+    """``file:line: CODE severity: title revision R [PostgreSQL N]``."""
+    where = finding.file or "project"
+    if finding.line:
+        where += f":{finding.line}"
+    revision = f" revision {finding.revision}" if finding.revision else ""
+    version = f" [PostgreSQL {finding.pg_version}]" if finding.pg_version else ""
+    return f"{where}: {finding.code} {finding.severity}: {finding.title}{revision}{version}"
 
 
 def render(report: Report) -> str:
     lines: list[str] = []
     for finding in report.findings:
-        where = finding.file or "project"
-        if finding.line:
-            where += f":{finding.line}"
-        revision = f" revision {finding.revision}" if finding.revision else ""
-        version = f" [PostgreSQL {finding.pg_version}]" if finding.pg_version else ""
-        lines.append(
-            f"{where}: {finding.code} {finding.severity}: {finding.title}{revision}{version}"
-        )
+        lines.append(heading(finding))
+        if finding.suppressed is not None:
+            lines.append(f"    suppressed: {finding.suppressed}")
         lines.append(f"    {finding.message}")
         lines.extend(f"    {line}" for line in finding.diff)
     for run in report.runs:
         for note in run.notes:
             lines.append(f"note [PostgreSQL {run.pg_version}]: {note}")
-    errors = sum(1 for f in report.findings if f.severity == "error")
-    warnings = sum(1 for f in report.findings if f.severity == "warning")
     for run in report.runs:
         lines.append(
             f"PostgreSQL {run.server_version} ({run.backend}): {run.revisions} revisions "
             f"walked in {run.seconds:.1f} s"
         )
     verdict = "FAIL" if report.failed else "OK"
-    lines.append(f"{verdict}: {errors} error(s), {warnings} warning(s)")
+    lines.append(f"{verdict}: {counts(report)}")
     return "\n".join(lines) + "\n"

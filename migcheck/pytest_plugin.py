@@ -1,0 +1,62 @@
+"""migcheck's pytest plugin as pytest loads it, in every session: its options and fixture.
+
+The items, ``migcheck.pytest_items``, are imported only for ``pytest --migcheck``, and
+the walk's modules (Alembic, SQLAlchemy, psycopg: about a second) only when a walk runs:
+a test session that does not check migrations must not pay for them, once per xdist
+worker too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from migcheck.findings import Report
+
+# The name of the plugin proper in pytest's plugin manager.
+SESSION = "migcheck-session"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("migcheck", "migcheck: Alembic migrations on real PostgreSQL")
+    group.addoption(
+        "--migcheck",
+        action="store_true",
+        help="Walk the project's Alembic migrations: an item per PostgreSQL version and "
+        "revision, one per version for the whole history, one for the revision graph.",
+    )
+    group.addoption(
+        "--migcheck-pg",
+        metavar="VERSIONS",
+        help="PostgreSQL major versions: 16, 14,16,17, 13-18 or 'supported' "
+        "(default: [tool.migcheck] pg, else the newest found).",
+    )
+    group.addoption(
+        "--migcheck-config",
+        metavar="FILE",
+        help="The project's Alembic configuration file (default: alembic.ini in rootdir).",
+    )
+    group.addoption(
+        "--migcheck-backend",
+        metavar="NAME",
+        help="Where servers come from: auto (default), docker, local or url.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("migcheck"):
+        from migcheck.pytest_items import Plugin
+
+        config.pluginmanager.register(Plugin(config), SESSION)
+
+
+@pytest.fixture(scope="session")
+def migcheck_report(request: pytest.FixtureRequest) -> Report:
+    """migcheck's Report for every version checked (each walked once per process)."""
+    plugin = request.config.pluginmanager.get_plugin(SESSION)
+    if plugin is None:
+        pytest.skip("migcheck_report needs pytest --migcheck")
+    report: Report = plugin.report()
+    return report

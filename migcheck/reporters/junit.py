@@ -1,0 +1,126 @@
+"""JUnit XML, for the test-report views of CI systems (GitLab, Jenkins, Azure, ...).
+
+One test suite per PostgreSQL version with one test case per revision walked (up, down,
+up again) and one for the whole history (the downgrade to base, the upgrade in one run,
+the models, the comparison with other versions); one suite for the revision graph with a
+test case per static check; one for what fails on some versions only (MC104). An
+error-level finding fails its test case; warnings and suppressed findings do not, and
+are written to its system-out.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from migcheck.findings import CODES, Finding, Report, Run
+from migcheck.reporters.text import heading
+
+HISTORY = "whole history"
+
+# Characters XML 1.0 cannot carry at all, even escaped (control characters but tab and
+# newlines): a database message may quote them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _block(finding: Finding) -> str:
+    lines = [heading(finding)]
+    if finding.suppressed is not None:
+        lines.append(f"    suppressed: {finding.suppressed}")
+    lines.append(f"    {finding.message}")
+    lines.extend(f"    {line}" for line in finding.diff)
+    return "\n".join(lines)
+
+
+def _fails(finding: Finding) -> bool:
+    return finding.severity == "error" and finding.suppressed is None
+
+
+def _case(suite: ET.Element, classname: str, name: str, findings: Sequence[Finding]) -> None:
+    case = ET.SubElement(suite, "testcase", classname=classname, name=name)
+    files = [f.file for f in findings if f.file]
+    if files:
+        case.set("file", files[0])
+    failing = [f for f in findings if _fails(f)]
+    if failing:
+        failure = ET.SubElement(
+            case,
+            "failure",
+            type=" ".join(dict.fromkeys(f.code for f in failing)),
+            message=_clean("; ".join(f"{f.code} {f.title}" for f in failing)),
+        )
+        failure.text = _clean("\n".join(_block(f) for f in failing)) + "\n"
+    other = [f for f in findings if not _fails(f)]
+    if other:
+        ET.SubElement(case, "system-out").text = _clean("\n".join(_block(f) for f in other)) + "\n"
+
+
+def _suite(
+    root: ET.Element, name: str, cases: dict[str, list[Finding]], run: Run | None = None
+) -> tuple[int, int]:
+    """One test suite; (tests, failures)."""
+    failures = sum(1 for found in cases.values() if any(_fails(f) for f in found))
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name=name,
+        tests=str(len(cases)),
+        failures=str(failures),
+        errors="0",
+        skipped="0",
+    )
+    if run is not None:
+        suite.set("time", f"{run.seconds:.3f}")
+        properties = ET.SubElement(suite, "properties")
+        for key, value in (("server_version", run.server_version), ("backend", run.backend)):
+            ET.SubElement(properties, "property", name=key, value=value)
+    for case, found in cases.items():
+        _case(suite, name, case, found)
+    if run is not None and run.notes:
+        ET.SubElement(suite, "system-out").text = _clean("\n".join(run.notes)) + "\n"
+    return len(cases), failures
+
+
+def _by_revision(findings: Sequence[Finding], walked: Sequence[str]) -> dict[str, list[Finding]]:
+    """Test cases of one version: each revision walked, then the whole history."""
+    cases: dict[str, list[Finding]] = {revision: [] for revision in walked}
+    for finding in findings:
+        if finding.revision is not None:
+            cases.setdefault(finding.revision, []).append(finding)
+    cases[HISTORY] = [f for f in findings if f.revision is None]
+    return cases
+
+
+def render(report: Report) -> str:
+    root = ET.Element("testsuites", name="migcheck")
+    counted: list[tuple[int, int]] = []
+    graph_codes = [code for code in CODES if code.startswith("MC4")]
+    static = [f for f in report.findings if f.pg_version is None and f.code in graph_codes]
+    checks = {
+        f"{code} {CODES[code].title}": [f for f in static if f.code == code] for code in graph_codes
+    }
+    counted.append(_suite(root, "revision graph", checks))
+    runs = {run.pg_version: run for run in report.runs}
+    versions = sorted(runs.keys() | {f.pg_version for f in report.findings if f.pg_version})
+    for version in versions:
+        run = runs.get(version)
+        mine = [f for f in report.findings if f.pg_version == version]
+        cases = _by_revision(mine, run.walked if run else ())
+        counted.append(_suite(root, f"PostgreSQL {version}", cases, run))
+    across = [f for f in report.findings if f.pg_version is None and f.code not in graph_codes]
+    if across:
+        cases = _by_revision(across, ())
+        if not cases[HISTORY]:
+            del cases[HISTORY]
+        counted.append(_suite(root, "all versions", cases))
+    root.set("tests", str(sum(tests for tests, _ in counted)))
+    root.set("failures", str(sum(failures for _, failures in counted)))
+    root.set("errors", "0")
+    root.set("time", f"{sum(run.seconds for run in report.runs):.3f}")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"

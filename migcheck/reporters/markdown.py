@@ -1,0 +1,66 @@
+"""Markdown, for GitHub's job summary ($GITHUB_STEP_SUMMARY) or a pull-request comment."""
+
+from __future__ import annotations
+
+import re
+
+from migcheck.findings import Finding, Report
+from migcheck.reporters.text import counts
+
+# Backslash-escaped, so that SQL and identifiers in messages render as written.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+
+
+def escape(text: str) -> str:
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def _fence(lines: tuple[str, ...]) -> str:
+    """A ```diff block, its fence longer than any run of backticks inside."""
+    longest = max((len(run) for line in lines for run in re.findall("`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return "\n".join((f"{fence}diff", *lines, fence))
+
+
+def _finding(finding: Finding) -> list[str]:
+    label = f"{finding.code} {finding.severity}"
+    if finding.suppressed is not None:
+        label += " (suppressed)"
+    where = []
+    if finding.file:
+        where.append(f"`{finding.file}{f':{finding.line}' if finding.line else ''}`")
+    if finding.revision:
+        where.append(f"revision `{finding.revision}`")
+    if finding.pg_version is not None:
+        where.append(f"PostgreSQL {finding.pg_version}")
+    lines = [f"### {label}: {escape(finding.title)}", ""]
+    if where:
+        lines += [" · ".join(where), ""]
+    if finding.suppressed is not None:
+        lines += [f"Suppressed: {escape(finding.suppressed)}", ""]
+    lines += [escape(finding.message), ""]
+    if finding.diff:
+        lines += [_fence(finding.diff), ""]
+    return lines
+
+
+def render(report: Report) -> str:
+    verdict = "fail" if report.failed else "pass"
+    lines = [f"## migcheck: {verdict}", "", escape(counts(report)), ""]
+    if report.runs:
+        lines += [
+            "| PostgreSQL | backend | revisions | seconds |",
+            "| --- | --- | ---: | ---: |",
+            *(
+                f"| {run.server_version} | {run.backend} | {run.revisions} | {run.seconds:.1f} |"
+                for run in report.runs
+            ),
+            "",
+        ]
+    for finding in report.findings:
+        lines += _finding(finding)
+    notes = [(run.pg_version, note) for run in report.runs for note in run.notes]
+    if notes:
+        lines += ["### Notes", ""]
+        lines += [f"- PostgreSQL {version}: {escape(note)}" for version, note in notes] + [""]
+    return "\n".join(lines)

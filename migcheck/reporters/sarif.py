@@ -1,0 +1,109 @@
+"""SARIF 2.1.0, for code scanning (GitHub's upload-sarif, GitLab, IDE viewers).
+
+One rule per code of the table of codes; one result per finding, located in its
+revision file (its ``def upgrade`` or ``def downgrade`` line when no traceback named a
+line). Suppressed findings carry a SARIF suppression with their reason. A finding
+without a file gets no location: GitHub rejects a SARIF file with such a result, so
+``migcheck check`` first points them at the Alembic configuration
+(``reporters.located``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import quote
+
+from migcheck import __version__
+from migcheck.findings import CODES, Finding, Report
+
+SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+_RULES = list(CODES)
+
+
+def _rule(code: str) -> dict[str, Any]:
+    entry = CODES[code]
+    return {
+        "id": code,
+        "name": "".join(word.capitalize() for word in entry.title.replace("-", " ").split()),
+        "shortDescription": {"text": entry.title},
+        "fullDescription": {"text": entry.help},
+        "help": {"text": entry.help},
+        "defaultConfiguration": {"level": LEVELS[entry.severity]},
+        "properties": {"tags": ["migrations", "postgresql", "alembic"]},
+    }
+
+
+def _location(file: str, line: int | None) -> dict[str, Any]:
+    path = PurePath(file)
+    # A relative URI is resolved against the source root (GitHub: the repository's root);
+    # an absolute one must be a file: URI, without a base.
+    artifact: dict[str, str] = (
+        {"uri": path.as_uri()}
+        if path.is_absolute()
+        else {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}
+    )
+    return {
+        "physicalLocation": {
+            "artifactLocation": artifact,
+            # Code scanning needs a line; a whole-file finding points at the first.
+            "region": {"startLine": line or 1},
+        }
+    }
+
+
+def _result(finding: Finding) -> dict[str, Any]:
+    text = "\n".join((f"{finding.title}: {finding.message}", *finding.diff))
+    properties: dict[str, Any] = {"diff": list(finding.diff)}
+    if finding.revision is not None:
+        properties["revision"] = finding.revision
+    if finding.pg_version is not None:
+        properties["pgVersion"] = finding.pg_version
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": _RULES.index(finding.code),
+        "level": LEVELS[finding.severity],
+        "message": {"text": text},
+        "properties": properties,
+    }
+    if finding.file is not None:
+        result["locations"] = [_location(finding.file, finding.line)]
+    if finding.suppressed is not None:
+        # Accepted on purpose, in the migration file or in the configuration: either way
+        # not in the SARIF file itself.
+        result["suppressions"] = [
+            {"kind": "external", "status": "accepted", "justification": finding.suppressed}
+        ]
+    return result
+
+
+def as_dict(report: Report) -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "migcheck",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": [_rule(code) for code in _RULES],
+                    }
+                },
+                "results": [_result(finding) for finding in report.findings],
+                "properties": {
+                    "result": report.result,
+                    "pgVersions": [run.server_version for run in report.runs],
+                },
+            }
+        ],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,53 @@
+"""Reports of a sharded CI matrix (one job per PostgreSQL version) combined into one.
+
+Pure. What only a comparison of versions shows is recomputed where the reports allow:
+MC104 (fails on some versions only) from each version's walked revisions and failures.
+MC302 (the schema at head differs across versions) needs the schemas themselves, which
+reports do not carry: a merged report has none between shards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from migcheck.errors import UsageError
+from migcheck.findings import Finding, Report
+from migcheck.matrix import Walked, version_failures
+
+
+def merge(reports: Mapping[str, Report]) -> Report:
+    """One report of the reports named by their files, as ``check`` on all their versions
+    would give (less MC302 between shards).
+
+    Findings present in several reports (the revision graph's, found by every shard) are
+    kept once. A version walked in two reports is an error that names both.
+    """
+    walked_in: dict[int, str] = {}
+    for name, report in reports.items():
+        for run in report.runs:
+            other = walked_in.setdefault(run.pg_version, name)
+            if other != name:
+                raise UsageError(
+                    f"{other} and {name} both walk PostgreSQL {run.pg_version}: merge the "
+                    "reports of different versions (one per job of the matrix)"
+                )
+    runs = sorted((run for r in reports.values() for run in r.runs), key=lambda r: r.pg_version)
+    found = list(dict.fromkeys(f for report in reports.values() for f in report.findings))
+    walks = [
+        Walked(run, tuple(f for f in found if f.pg_version == run.pg_version), run.walked)
+        for run in runs
+    ]
+    failures, replaced = version_failures(walks)
+    # Each version's failures of a revision that fails on some versions only: MC104 says it.
+    kept = [f for f in found if (f.code, f.revision) not in replaced]
+    # As check() orders them: the revision graph's, each version's, then across versions.
+    shared = [f for f in kept if f.pg_version is None and f.code != "MC104"]
+    by_version = sorted((f for f in kept if f.pg_version is not None), key=_version)
+    across = [f for f in kept if f.pg_version is None and f.code == "MC104"]
+    notes = tuple(dict.fromkeys(note for report in reports.values() for note in report.notes))
+    findings = (*shared, *by_version, *across, *failures)
+    return Report(runs=tuple(runs), findings=findings, notes=notes)
+
+
+def _version(finding: Finding) -> int:
+    return finding.pg_version or 0

@@ -1,0 +1,100 @@
+"""Findings accepted on purpose, gathered before any server starts: the revision files'
+``# migcheck: ignore MC201 -- reason`` comments and the settings' ``ignore`` entries.
+
+A comment applies to the findings of the revision its file declares. The files are
+tokenized, not imported, so only real comments count (not text in a docstring). Each
+suppression is checked where it is written: a missing reason, an unknown code or an
+unknown revision is an error naming the file and line, or the settings key.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from migcheck.config import Config
+from migcheck.errors import ProjectError, UsageError
+from migcheck.findings import CODES, Suppression
+
+_COMMENT = re.compile(r"#\s*migcheck\s*:\s*(?P<text>.*)$")
+_EXAMPLE = "# migcheck: ignore MC201 -- why it is accepted"
+
+
+def in_file(revision: str, path: Path) -> Iterator[Suppression]:
+    """The suppressions the comments of ``path``, the file of ``revision``, declare."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProjectError(f"{path}: cannot read: {error}") from None
+    if "migcheck" not in text:  # most files: no need to tokenize
+        return
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError) as error:
+        raise ProjectError(f"{path}: cannot read its comments: {error}") from None
+    for token in tokens:
+        found = _COMMENT.match(token.string) if token.type == tokenize.COMMENT else None
+        if found is None:
+            continue
+        where = f"{path}:{token.start[0]}"
+        word, _, rest = found["text"].strip().partition(" ")
+        if word != "ignore":
+            raise UsageError(f"{where}: unknown migcheck comment {word!r}; write {_EXAMPLE}")
+        listed, dashes, reason = rest.partition("--")
+        codes = [code.upper() for code in re.split(r"[\s,]+", listed.strip()) if code]
+        if not codes:
+            raise UsageError(f"{where}: name the codes to ignore: {_EXAMPLE}")
+        for code in codes:
+            if code not in CODES:
+                raise UsageError(
+                    f"{where}: {code!r} is not a migcheck finding code (MC101-MC406, listed "
+                    f"in the README); write {_EXAMPLE}"
+                )
+        if not dashes or not reason.strip():
+            raise UsageError(
+                f"{where}: a suppression needs a reason after --: "
+                f"# migcheck: ignore {', '.join(codes)} -- why it is accepted"
+            )
+        for code in codes:
+            yield Suppression(code, reason.strip(), revision, source=where)
+
+
+def _resolved(entry: Suppression, ids: Collection[str]) -> Suppression:
+    """A settings entry with its revision prefix made the full id."""
+    if entry.revision is None or entry.revision in ids:
+        return entry
+    matches = sorted(i for i in ids if i.startswith(entry.revision))
+    if len(matches) == 1:
+        return replace(entry, revision=matches[0])
+    if not matches:
+        raise UsageError(
+            f"{entry.source}: revision {entry.revision!r} is not in the history: give a "
+            "revision id or a unique prefix of one, or leave revision out for every revision"
+        )
+    raise UsageError(
+        f"{entry.source}: revision {entry.revision!r} is the prefix of {', '.join(matches)}: "
+        "give more of the id"
+    )
+
+
+def collect(
+    config: Config, revisions: Iterable[tuple[str, Path]], *, refuse: Collection[str] = ()
+) -> tuple[Suppression, ...]:
+    """Every suppression of the project: the comments of each (revision id, file) of
+    ``revisions``, then ``config.ignore``. A suppression of a code in ``refuse`` is an
+    error: a finding that stops the check cannot be accepted."""
+    listed = list(revisions)
+    ids = {revision for revision, _ in listed}
+    found = [s for revision, path in listed for s in in_file(revision, path)]
+    found += [_resolved(entry, ids) for entry in config.ignore]
+    for suppression in found:
+        if suppression.code in refuse:
+            raise UsageError(
+                f"{suppression.source}: {suppression.code} cannot be suppressed: migcheck "
+                "cannot walk such a history; fix the revision graph instead"
+            )
+    return tuple(found)

@@ -1,0 +1,146 @@
+"""The hooks of .pre-commit-hooks.yaml, run by pre-commit itself on a throwaway repository.
+
+pre-commit installs the hooks' repository into a virtualenv of its own (dependencies
+from PyPI). That repository is a git snapshot of the working tree under test, new files
+included: ``pre-commit try-repo`` on the working tree itself would leave out files not
+yet staged.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+PROJECTS = Path(__file__).parent / "projects"
+
+pytestmark = pytest.mark.network
+
+
+def git(folder: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=migcheck", "-c", "user.email=tests@migcheck.invalid", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """(a git repository holding the code under test, its commit)."""
+    folder = tmp_path_factory.mktemp("hook-repo")
+    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in listed.split("\0"):
+        source = ROOT / name
+        if name and not name.startswith("tests/") and source.is_file():  # not deleted
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    git(folder, "init", "-q", "-b", "main")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "the code under test")
+    return folder, git(folder, "rev-parse", "HEAD")
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where pre-commit keeps the hook environments: installed once for the session."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture
+def project(tmp_path: Path, hook_repo: tuple[Path, str]) -> Path:
+    """A committed copy of a fixture project, configured to run both hooks."""
+    folder = tmp_path / "shop"
+    shutil.copytree(
+        PROJECTS / "clean_linear_history",
+        folder,
+        ignore=shutil.ignore_patterns("__pycache__", "expected.json"),
+    )
+    repo, rev = hook_repo
+    (folder / ".pre-commit-config.yaml").write_text(
+        f"repos:\n"
+        f"  - repo: {repo}\n"
+        f"    rev: {rev}\n"
+        f"    hooks:\n"
+        f"      - id: migcheck\n"
+        f"        args: [--backend, local]\n"
+        f"      - id: migcheck-static\n"
+    )
+    git(folder, "init", "-q", "-b", "main")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "initial")
+    return folder
+
+
+def pre_commit(folder: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = dict(os.environ, PRE_COMMIT_HOME=str(home), TESTCONTAINERS_RYUK_DISABLED="true")
+    return subprocess.run(
+        ["pre-commit", *args, "--color", "never"],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+@pytest.mark.server
+def test_migcheck_hook_walks_the_staged_revisions_only(
+    project: Path, pre_commit_home: Path
+) -> None:
+    revision = project / "migrations" / "versions" / "0002_order_numbers_and_updated_at.py"
+    edit(revision, "def downgrade() -> None:\n", "def downgrade() -> None:\n    # reviewed\n")
+    git(project, "add", "-A")
+    done = pre_commit(project, pre_commit_home, "run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = {line.split(".")[0]: line.rsplit(".", 1)[-1] for line in done.stdout.splitlines()}
+    assert results["migcheck (changed revisions)"] == "Passed"
+    assert results["migcheck (revision graph)"] == "Passed"
+
+    # The downgrade forgets the sequence the upgrade creates.
+    edit(revision, '    op.execute("DROP SEQUENCE order_number_seq")\n', "")
+    git(project, "add", "-A")
+    done = pre_commit(project, pre_commit_home, "run", "migcheck", "--verbose")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "migrations/versions/0002_order_numbers_and_updated_at.py" in done.stdout
+    assert "MC201 error: downgrade did not restore the schema revision 0002" in done.stdout
+    assert "    + sequence order_number_seq bigint" in done.stdout
+    assert "(local): 1 revisions walked" in done.stdout
+
+
+def test_static_hook_through_try_repo(
+    project: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
+    versions = project / "migrations" / "versions"
+    second_head = versions / "0005_second_head.py"
+    text = (versions / "0004_tighten_customers.py").read_text()
+    second_head.write_text(text.replace('revision = "0004"', 'revision = "0005"'))
+    git(project, "add", "-A")
+    repo, _ = hook_repo
+    # try-repo installs into a store of its own, whatever PRE_COMMIT_HOME says.
+    done = pre_commit(
+        project,
+        pre_commit_home,
+        "try-repo",
+        str(repo),
+        "migcheck-static",
+        "--files",
+        "migrations/versions/0005_second_head.py",
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "migcheck (revision graph)....." in done.stdout
+    assert "project: MC401 error: more than one head" in done.stdout
+    assert "0005 (migrations/versions/0005_second_head.py)" in done.stdout

@@ -1,0 +1,176 @@
+"""pytest --migcheck, run by pytester in a pytest process of its own on copies of fixture
+projects, with servers of migcheck's local backend."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+PROJECTS = Path(__file__).parent / "projects"
+LOCAL = ("--migcheck-backend", "local")
+ENUM_DIFF = "    + enum type mood ('happy', 'sad')"
+
+
+def project(pytester: pytest.Pytester, case: str, *, folder: str = ".", pg: str = "16") -> Path:
+    """A copy of tests/projects/<case> in ``folder``, with [tool.migcheck] at the root."""
+    target = pytester.path / folder
+    shutil.copytree(PROJECTS / case, target, dirs_exist_ok=True)
+    (target / "expected.json").unlink()
+    pytester.makefile(".toml", pyproject=f"[tool.migcheck]\npg = [{pg}]\n")
+    return target
+
+
+def walks(result: pytest.RunResult) -> list[str]:
+    """The lines of the migcheck summary that report a walk."""
+    return [line for line in result.outlines if re.match(r"(\[gw\d\] )?PostgreSQL \d", line)]
+
+
+@pytest.mark.server
+def test_the_planted_defect_fails_its_revision_item_with_the_diff(
+    pytester: pytest.Pytester,
+) -> None:
+    project(pytester, "enum_type_not_dropped")
+    pytester.makepyfile(
+        test_custom="""
+        def test_report(migcheck_report):
+            assert [run.pg_version for run in migcheck_report.runs] == [16]
+            found = [(f.code, f.revision, f.pg_version) for f in migcheck_report.findings]
+            assert found == [("MC201", "0002", 16)]
+            assert migcheck_report.failed
+        """
+    )
+    result = pytester.runpytest_subprocess("--migcheck", *LOCAL, "-rA")
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "PASSED test_custom.py::test_report",
+            "PASSED alembic.ini::graph",
+            "PASSED alembic.ini::pg16::0001",
+            "PASSED alembic.ini::pg16::history",
+            "FAILED alembic.ini::pg16::0002 - *",
+        ],
+        consecutive=False,
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*_ pg16::0002 _*",
+            "migrations/versions/0002_add_user_mood.py:*: MC201 error: downgrade did not restore"
+            " the schema revision 0002 [[]PostgreSQL 16[]]",
+            "    downgrade of 0002 did not restore the schema of its parent revision",
+            ENUM_DIFF,
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+    # The fixture's report is the items' walk, not a second one.
+    assert [line.split(" (")[0][:13] for line in walks(result)] == ["PostgreSQL 16"]
+
+
+@pytest.mark.server
+def test_versions_given_on_the_command_line_replace_the_settings(
+    pytester: pytest.Pytester,
+) -> None:
+    project(pytester, "enum_type_not_dropped", folder="app", pg="15")
+    result = pytester.runpytest_subprocess(
+        "--migcheck", "--migcheck-pg", "16,17", "--migcheck-config", "app/alembic.ini", *LOCAL
+    )
+    result.assert_outcomes(passed=5, failed=2)
+    result.stdout.fnmatch_lines(
+        ["FAILED app/alembic.ini::pg16::0002 - *", "FAILED app/alembic.ini::pg17::0002 - *"]
+    )
+    assert [line[:13] for line in walks(result)] == ["PostgreSQL 16", "PostgreSQL 17"]
+
+
+@pytest.mark.server
+def test_xdist_walks_each_version_once_in_one_worker(pytester: pytest.Pytester) -> None:
+    project(pytester, "enum_type_not_dropped")
+    result = pytester.runpytest_subprocess(
+        "--migcheck", "--migcheck-pg", "16,17", "-n", "2", "-v", *LOCAL
+    )
+    result.assert_outcomes(passed=5, failed=2)
+    ran: dict[str, set[str]] = defaultdict(set)  # version -> the workers that ran its items
+    for line in result.outlines:
+        found = re.match(r"\[(gw\d)\] .*(?:PASSED|FAILED) alembic\.ini::pg(\d+)::", line)
+        if found:
+            ran[found[2]].add(found[1])
+    assert ran.keys() == {"16", "17"}
+    assert all(len(workers) == 1 for workers in ran.values())
+    assert ran["16"] != ran["17"]
+    # Each worker walked the version whose items it ran, and nothing else.
+    walked = [re.match(r"\[(gw\d)\] PostgreSQL (\d+)\.", line) for line in walks(result)]
+    assert sorted(m.groups() for m in walked if m) == sorted((*ran[v], v) for v in ran)
+    assert len(walked) == 2
+
+
+def test_warnings_pass_and_are_shown(pytester: pytest.Pytester) -> None:
+    project(pytester, "graph_empty_migration")
+    result = pytester.runpytest_subprocess("--migcheck", *LOCAL, "-k", "graph")
+    result.assert_outcomes(passed=1, deselected=3, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*migrations/versions/0002_empty.py:*: MigcheckWarning: migrations/versions/"
+            "0002_empty.py:*: MC405 warning: empty migration revision 0002",
+            "*upgrade() of 0002 does nothing*",
+        ]
+    )
+    assert walks(result) == []  # the graph item needs no server
+
+
+@pytest.mark.server
+def test_suppressed_findings_do_not_fail(pytester: pytest.Pytester) -> None:
+    migration = project(pytester, "enum_type_not_dropped") / "migrations/versions"
+    path = migration / "0002_add_user_mood.py"
+    path.write_text(
+        path.read_text() + "\n# migcheck: ignore MC201 -- the enum is kept for old clients\n"
+    )
+    result = pytester.runpytest_subprocess("--migcheck", *LOCAL, "-rP")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["*migcheck suppressed*", "*suppressed: the enum is kept*"])
+
+
+def test_without_the_option_nothing_heavy_is_imported(pytester: pytest.Pytester) -> None:
+    project(pytester, "enum_type_not_dropped")
+    pytester.makepyfile(
+        test_cost="""
+        import sys
+
+        def test_nothing_heavy_was_imported(migcheck_report):
+            pass
+
+        def test_modules():
+            heavy = {"migcheck.pytest_items", "alembic", "sqlalchemy", "psycopg"}
+            assert not heavy & set(sys.modules)
+        """
+    )
+    result = pytester.runpytest_subprocess("-rs")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["SKIPPED * migcheck_report needs pytest --migcheck"])
+
+
+def test_a_bad_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    project(pytester, "enum_type_not_dropped")
+    result = pytester.runpytest_subprocess("--migcheck", "--migcheck-pg", "sixteen")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: migcheck: --migcheck-pg: 'sixteen' is not a major*"])
+
+
+def test_a_project_that_does_not_load_is_a_collection_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--migcheck", *LOCAL)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*ERROR collecting alembic.ini*", "migcheck: *alembic.ini*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_a_server_that_cannot_start_fails_the_items_of_its_version(
+    pytester: pytest.Pytester,
+) -> None:
+    project(pytester, "enum_type_not_dropped", pg="12")  # no binaries for 12 here
+    result = pytester.runpytest_subprocess("--migcheck", *LOCAL)
+    result.assert_outcomes(passed=1, failed=3)
+    result.stdout.fnmatch_lines(["*_ pg12::0001 _*", "migcheck: *12*"])
+    assert "Traceback" not in result.stdout.str()

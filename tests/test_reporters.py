@@ -1,0 +1,643 @@
+"""Reporters on hand-built reports; --output, merge and the CI files on real servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from migcheck import check
+from migcheck.cli import _run, cli
+from migcheck.config import Config
+from migcheck.errors import UsageError
+from migcheck.findings import CODES, Finding, Report, Run
+from migcheck.reporters import REPORTERS, github, json_format, junit, located, markdown, sarif
+from migcheck.reporters import text as text_format
+from migcheck.shards import merge
+
+ROOT = Path(__file__).parent.parent
+PROJECTS = Path(__file__).parent / "projects"
+SARIF_SCHEMA = json.loads(
+    (Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text()
+)
+ENUM = PROJECTS / "enum_type_not_dropped"
+ENUM_FILE = "migrations/versions/0002_add_user_mood.py"
+NULLS = PROJECTS / "matrix_nulls_not_distinct"
+
+V2 = "versions/0002_mood.py"
+REPORT = Report(
+    runs=(
+        Run(16, "16.4", "local", 2.5, 3, ("0001", "0002", "0003"), ("a note",), (("server", 1.0),)),
+        Run(17, "17.2", "docker", 3.0, 3, ("0001", "0002", "0003")),
+    ),
+    findings=(
+        Finding("MC401", "two heads: 0003, 0004"),
+        Finding("MC405", "upgrade() of 0003 does nothing", "0003", "versions/0003.py", 7),
+        Finding("MC201", "not restored", "0002", V2, 20, 16, ("+ enum type mood ('a', 'b')",)),
+        Finding("MC204", "columns moved", "0002", V2, 20, 16, ("~ column t.c position: 1 -> 2",)),
+        Finding("MC203", "left at base", None, None, None, 16, ("+ table t",)),
+        Finding("MC201", "kept on purpose", "0002", V2, 20, 17, ("+ enum",), "old clients"),
+        Finding("MC302", "differs from 16", None, None, None, 17, ("~ column c type: a -> b",)),
+        Finding("MC104", "fails on PostgreSQL 16; passes on 17", "0003", "versions/0003.py", 9),
+    ),
+)
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = _run(cli, args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def validate_sarif(document: dict[str, Any]) -> None:
+    validator = jsonschema.validators.validator_for(SARIF_SCHEMA)
+    validator(SARIF_SCHEMA, format_checker=validator.FORMAT_CHECKER).validate(document)
+
+
+def def_line(path: Path, name: str) -> int:
+    lines = path.read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.startswith(f"def {name}("))
+
+
+# --- text and JSON ------------------------------------------------------------------
+
+
+def test_text_marks_suppressed_findings_and_does_not_count_them() -> None:
+    rendered = text_format.render(REPORT)
+    assert f"{V2}:20: MC201 error: downgrade did not restore the schema revision 0002 " in rendered
+    assert "[PostgreSQL 17]\n    suppressed: old clients\n    kept on purpose\n" in rendered
+    assert rendered.endswith("FAIL: 5 error(s), 2 warning(s), 1 suppressed\n")
+    only_suppressed = Report(findings=(REPORT.findings[5],))
+    assert text_format.render(only_suppressed).endswith(
+        "OK: 0 error(s), 0 warning(s), 1 suppressed\n"
+    )
+
+
+def test_json_loads_back_what_it_renders() -> None:
+    assert json_format.load(json_format.render(REPORT)) == REPORT
+    assert json_format.load(json_format.render(Report())) == Report()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "not JSON"),
+        ("[]", "'migcheck' key expected"),
+        ('{"migcheck": "0.1.0", "runs": []}', "report: no 'findings'"),
+        (
+            '{"migcheck": "0.1.0", "runs": [], "findings": [{"code": "MC999", "message": ""}]}',
+            "unknown code 'MC999'",
+        ),
+        (
+            '{"migcheck": "0.1.0", "runs": [], '
+            '"findings": [{"code": "MC201", "message": "m", "line": "3"}]}',
+            "findings[0]: 'line' is '3', expected int",
+        ),
+        (
+            '{"migcheck": "0.1.0", "runs": [{"pg_version": true}], "findings": []}',
+            "runs[0]: 'pg_version' is True",
+        ),
+        ('{"migcheck": "0.1.0", "runs": [1], "findings": []}', "runs[0] is not an object"),
+    ],
+)
+def test_json_loader_says_what_is_wrong(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        json_format.load(text)
+
+
+# --- JUnit --------------------------------------------------------------------------
+
+
+def cases(root: ET.Element, suite: str) -> dict[str, ET.Element]:
+    (found,) = [s for s in root.iter("testsuite") if s.get("name") == suite]
+    return {case.get("name", ""): case for case in found.iter("testcase")}
+
+
+def test_junit_has_a_test_case_per_version_and_revision() -> None:
+    root = ET.fromstring(junit.render(REPORT))
+    assert root.tag == "testsuites"
+    suites = [s.get("name") for s in root.iter("testsuite")]
+    assert suites == ["revision graph", "PostgreSQL 16", "PostgreSQL 17", "all versions"]
+    pg16 = cases(root, "PostgreSQL 16")
+    assert list(pg16) == ["0001", "0002", "0003", junit.HISTORY]
+    assert pg16["0001"].find("failure") is None
+    failure = pg16["0002"].find("failure")
+    assert failure is not None
+    assert (failure.get("type"), failure.get("message")) == (
+        "MC201",
+        "MC201 downgrade did not restore the schema",
+    )
+    assert "+ enum type mood ('a', 'b')" in (failure.text or "")
+    assert pg16["0002"].get("file") == V2
+    # The warning of the same step: in system-out, not a failure.
+    assert "~ column t.c position: 1 -> 2" in (pg16["0002"].findtext("system-out") or "")
+    assert "~ column t.c position" not in (failure.text or "")
+    history = pg16[junit.HISTORY].find("failure")
+    assert history is not None
+    assert history.get("type") == "MC203"
+    (pg16_suite,) = [s for s in root.iter("testsuite") if s.get("name") == "PostgreSQL 16"]
+    properties = {p.get("name"): p.get("value") for p in pg16_suite.iter("property")}
+    assert properties == {"server_version": "16.4", "backend": "local"}
+    assert pg16_suite.get("time") == "2.500"
+    assert pg16_suite.findtext("system-out") == "a note\n"
+
+
+def test_junit_suppressed_findings_are_no_failure_but_are_shown() -> None:
+    root = ET.fromstring(junit.render(REPORT))
+    case = cases(root, "PostgreSQL 17")["0002"]
+    assert case.find("failure") is None
+    out = case.findtext("system-out") or ""
+    assert "suppressed: old clients\n    kept on purpose" in out
+    assert cases(root, "PostgreSQL 17")[junit.HISTORY].find("failure") is not None  # MC302
+
+
+def test_junit_graph_checks_and_cross_version_findings_have_their_own_cases() -> None:
+    root = ET.fromstring(junit.render(REPORT))
+    graph = cases(root, "revision graph")
+    assert list(graph) == [f"{c} {CODES[c].title}" for c in CODES if c.startswith("MC4")]
+    assert graph["MC401 more than one head"].find("failure") is not None
+    assert graph["MC405 empty migration"].find("failure") is None  # a warning
+    assert "does nothing" in (graph["MC405 empty migration"].findtext("system-out") or "")
+    across = cases(root, "all versions")
+    assert list(across) == ["0003"]
+    assert across["0003"].find("failure") is not None
+    counts = [(s.get("tests"), s.get("failures")) for s in root.iter("testsuite")]
+    assert counts == [("6", "1"), ("4", "2"), ("4", "1"), ("1", "1")]
+    assert (root.get("tests"), root.get("failures")) == ("15", "5")
+
+
+def test_junit_survives_characters_xml_cannot_carry() -> None:
+    report = Report(findings=(Finding("MC101", "bad \x00 byte \x1b[0m", "1", "1.py", 1, 16),))
+    root = ET.fromstring(junit.render(report))
+    assert "bad \ufffd byte \ufffd[0m" in (root.findtext(".//failure") or "")
+
+
+# --- SARIF --------------------------------------------------------------------------
+
+
+def test_sarif_is_valid_with_a_rule_per_code() -> None:
+    document = json.loads(sarif.render(located(REPORT, folder="", anchor="alembic.ini")))
+    validate_sarif(document)
+    (sarif_run,) = document["runs"]
+    rules = sarif_run["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in rules] == list(CODES)
+    by_id = {rule["id"]: rule for rule in rules}
+    assert by_id["MC204"]["defaultConfiguration"] == {"level": "warning"}
+    assert by_id["MC201"]["shortDescription"]["text"] == CODES["MC201"].title
+    assert by_id["MC201"]["fullDescription"]["text"] == CODES["MC201"].help
+    results = sarif_run["results"]
+    assert len(results) == len(REPORT.findings)
+    for result in results:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+
+
+def test_sarif_results_point_at_the_migration_line() -> None:
+    document = json.loads(sarif.render(REPORT))
+    first = document["runs"][0]["results"][2]
+    assert (first["ruleId"], first["level"]) == ("MC201", "error")
+    (location,) = first["locations"]
+    assert location["physicalLocation"] == {
+        "artifactLocation": {"uri": V2, "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 20},
+    }
+    assert first["message"]["text"].endswith("not restored\n+ enum type mood ('a', 'b')")
+    assert first["properties"] == {
+        "diff": ["+ enum type mood ('a', 'b')"],
+        "revision": "0002",
+        "pgVersion": 16,
+    }
+    assert "suppressions" not in first
+    # Without a file, no location (SARIF allows it; located() gives one for GitHub).
+    assert "locations" not in document["runs"][0]["results"][0]
+
+
+def test_sarif_suppressions_carry_the_reason() -> None:
+    document = json.loads(sarif.render(REPORT))
+    suppressed = document["runs"][0]["results"][5]
+    assert suppressed["suppressions"] == [
+        {"kind": "external", "status": "accepted", "justification": "old clients"}
+    ]
+
+
+def test_sarif_uris_are_encoded_and_absolute_paths_are_file_uris(tmp_path: Path) -> None:
+    report = Report(
+        findings=(
+            Finding("MC101", "x", "1", "my versions/1 #a.py", 3, 16),
+            Finding("MC101", "x", "2", str(tmp_path / "2.py"), None, 16),
+        )
+    )
+    document = json.loads(sarif.render(report))
+    validate_sarif(document)
+    first, second = (r["locations"][0]["physicalLocation"] for r in document["runs"][0]["results"])
+    assert first["artifactLocation"] == {
+        "uri": "my%20versions/1%20%23a.py",
+        "uriBaseId": "%SRCROOT%",
+    }
+    assert second["artifactLocation"] == {"uri": (tmp_path / "2.py").as_uri()}
+    assert second["region"] == {"startLine": 1}
+
+
+def test_located_names_files_from_the_repository_root() -> None:
+    moved = located(REPORT, folder="backend/db", anchor="alembic.ini")
+    files = [f.file for f in moved.findings]
+    assert files[0] == "backend/db/alembic.ini"  # MC401: about the whole history
+    assert files[2] == f"backend/db/{V2}"
+    assert files[4] == "backend/db/alembic.ini"  # MC203
+    assert [f.file for f in located(REPORT, folder=".", anchor="x.toml").findings][2] == V2
+    absolute = Report(findings=(Finding("MC101", "m", "1", "/elsewhere/1.py", 1, 16),))
+    assert located(absolute, folder="db", anchor="a.ini").findings[0].file == "/elsewhere/1.py"
+
+
+# --- GitHub and Markdown ------------------------------------------------------------
+
+
+def test_github_escapes_data_and_properties() -> None:
+    assert github.escape_data("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext: a, b"
+    assert github.escape_property("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext%3A a%2C b"
+
+
+def test_github_annotates_the_migration_line() -> None:
+    lines = github.render(REPORT).splitlines()
+    commands = [line for line in lines if line.startswith("::")]
+    assert len(commands) == len(REPORT.findings)
+    assert commands[2] == (
+        f"::error file={V2},line=20,title=MC201 downgrade did not restore the schema "
+        "(revision 0002%2C PostgreSQL 16)::not restored%0A+ enum type mood ('a', 'b')"
+    )
+    assert commands[0] == "::error title=MC401 more than one head::two heads: 0003, 0004"
+    assert commands[3].startswith(f"::warning file={V2},line=20,title=MC204 column order")
+    assert commands[5].startswith("::notice file=")
+    assert commands[5].endswith("::suppressed: old clients%0Akept on purpose%0A+ enum")
+    # The human report comes first, for people reading the log.
+    assert lines[0] == text_format.render(REPORT).splitlines()[0]
+    assert "FAIL: 5 error(s), 2 warning(s), 1 suppressed" in lines
+
+
+def test_markdown_summary() -> None:
+    report = Report(
+        runs=REPORT.runs,
+        findings=(
+            Finding("MC201", "default `x` <b>kept</b> *", "0002", V2, 20, 16, ("+ a ```b```",)),
+            REPORT.findings[5],
+        ),
+    )
+    rendered = markdown.render(report)
+    assert rendered.startswith("## migcheck: fail\n\n1 error(s), 0 warning(s), 1 suppressed\n")
+    assert "| 16.4 | local | 3 | 2.5 |" in rendered
+    assert "### MC201 error: downgrade did not restore the schema" in rendered
+    assert f"`{V2}:20` · revision `0002` · PostgreSQL 16" in rendered
+    assert "default \\`x\\` \\<b\\>kept\\</b\\> \\*" in rendered
+    assert "\n````diff\n+ a ```b```\n````\n" in rendered  # the fence outgrows the content
+    assert "### MC201 error (suppressed): downgrade" in rendered
+    assert "Suppressed: old clients" in rendered
+    assert "- PostgreSQL 16: a note" in rendered
+
+
+def test_every_format_renders_an_empty_report() -> None:
+    for name, render in REPORTERS.items():
+        assert render(Report()), name
+    assert set(REPORTERS) == {"text", "json", "junit", "sarif", "github", "markdown"}
+
+
+# --- merge, on records --------------------------------------------------------------
+
+
+def shard(version: int, *found: Finding, walked: tuple[str, ...] = ("1", "2", "3")) -> Report:
+    graph = Finding("MC405", "upgrade() of 3 does nothing", "3", "3.py", 5)
+    run_ = Run(version, f"{version}.1", "docker", 1.0, len(walked), walked)
+    return Report(runs=(run_,), findings=(graph, *found))
+
+
+def test_merge_keeps_shared_findings_once_and_recomputes_mc104() -> None:
+    failed = Finding("MC101", "[42601] syntax error", "2", "2.py", 9, 14)
+    other = Finding("MC201", "not restored", "1", "1.py", 12, 16)
+    merged = merge({"b.json": shard(16, other), "a.json": shard(14, failed, walked=("1", "2"))})
+    assert [r.pg_version for r in merged.runs] == [14, 16]
+    codes = [(f.code, f.pg_version) for f in merged.findings]
+    assert codes == [("MC405", None), ("MC201", 16), ("MC104", None)]
+    mc104 = merged.findings[-1]
+    assert (
+        mc104.message
+        == "fails on PostgreSQL 14; passes on 16: upgrade failed: [42601] syntax error"
+    )
+    assert (mc104.revision, mc104.file, mc104.line) == ("2", "2.py", 9)
+    assert merged.exit_code == 1
+
+
+def test_merge_keeps_failures_on_every_version() -> None:
+    reports = {
+        f"{v}.json": shard(v, Finding("MC101", "boom", "2", "2.py", 9, v), walked=("1", "2"))
+        for v in (14, 16)
+    }
+    assert [f.code for f in merge(reports).findings] == ["MC405", "MC101", "MC101"]
+
+
+def test_merge_of_suppressed_errors_passes() -> None:
+    accepted = Finding("MC201", "kept", "1", "1.py", 12, 16, suppressed="old clients")
+    assert merge({"a": shard(14), "b": shard(16, accepted)}).exit_code == 0
+
+
+def test_merge_refuses_a_version_walked_twice() -> None:
+    with pytest.raises(UsageError, match=r"a\.json and b\.json both walk PostgreSQL 16"):
+        merge({"a.json": shard(16), "b.json": shard(16)})
+
+
+# --- the command line ---------------------------------------------------------------
+
+
+def test_output_that_cannot_be_written_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "such" / "folder" / "r.sarif"
+    args = ["check", "--static", "-c", str(ENUM / "alembic.ini"), "--output", f"sarif:{missing}"]
+    code, _, err = run(args, capsys)
+    assert code == 2
+    assert f"--output {missing}: No such file or directory" in err
+
+
+def test_output_without_a_known_format_takes_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    args = ["check", "--static", "-c", str(ENUM / "alembic.ini"), "--format", "json"]
+    code, out, _ = run([*args, "-o", "plain.json", "--output", "markdown:summary.md"], capsys)
+    assert code == 0
+    assert json_format.load((tmp_path / "plain.json").read_text()) == Report()
+    assert (tmp_path / "summary.md").read_text().startswith("## migcheck: pass")
+    assert out == "OK: 0 error(s), 0 warning(s)\n"  # the text summary, as before
+    # Only FORMAT:FILE outputs: standard output keeps --format's report.
+    code, out, _ = run([*args, "--output", "junit:r.xml"], capsys)
+    assert json.loads(out)["result"] == "pass"
+    ET.parse(tmp_path / "r.xml")
+    # A colon in a file name is no format.
+    code, out, _ = run([*args, "--output", "weird:name.json"], capsys)
+    assert json_format.load((tmp_path / "weird:name.json").read_text()) == Report()
+
+
+def test_merge_names_a_file_it_cannot_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json_format.render(shard(16)))
+    (tmp_path / "bad.json").write_text('{"migcheck": "0.1.0", "runs": [], "findings": 3}')
+    (tmp_path / "binary.json").write_bytes(b"\xff\xfe\x00")
+    cases_ = {
+        "missing.json": "missing.json: No such file or directory",
+        "bad.json": "bad.json: not a migcheck JSON report: report: 'findings' is 3, expected list",
+        "binary.json": "binary.json: not a migcheck JSON report (not UTF-8 text)",
+    }
+    for name, message in cases_.items():
+        code, _, err = run(["merge", str(good), str(tmp_path / name)], capsys)
+        assert code == 2, err
+        assert message in err
+        assert len(err.strip().splitlines()) == 1
+    code, out, _ = run(["merge", str(good), "--format", "json"], capsys)
+    assert code == 0
+    assert json_format.load(out) == shard(16)
+
+
+@pytest.mark.server
+def test_one_run_writes_every_report(
+    url_config: Config,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under GitHub Actions: annotations on standard output, the job summary appended,
+    JUnit and SARIF files; files named from the repository's root."""
+    assert url_config.url is not None
+    summary = tmp_path / "summary.md"
+    summary.write_text("before\n")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(ROOT))
+    args = ["check", "-c", str(ENUM / "alembic.ini"), "--url", url_config.url]
+    reports = [
+        f"junit:{tmp_path / 'r.xml'}",
+        f"sarif:{tmp_path / 'r.sarif'}",
+        f"json:{tmp_path / 'r.json'}",
+    ]
+    code, out, _ = run([*args, *(a for r in reports for a in ("--output", r))], capsys)
+    assert code == 1
+    line = def_line(ENUM / ENUM_FILE, "downgrade")
+    in_repository = f"tests/projects/enum_type_not_dropped/{ENUM_FILE}"
+    assert f"::error file={in_repository},line={line},title=MC201 " in out
+    assert "FAIL: 1 error(s), 0 warning(s)" in out
+    assert summary.read_text().startswith("before\n## migcheck: fail\n")
+
+    document = json.loads((tmp_path / "r.sarif").read_text())
+    validate_sarif(document)
+    (result,) = document["runs"][0]["results"]
+    assert result["ruleId"] == "MC201"
+    assert result["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": in_repository, "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": line},
+    }
+
+    root = ET.parse(tmp_path / "r.xml").getroot()
+    (pg,) = [s for s in root.iter("testsuite") if s.get("name", "").startswith("PostgreSQL")]
+    names = [case.get("name") for case in pg.iter("testcase")]
+    assert names == ["0001", "0002", junit.HISTORY]
+    failures = [
+        case.get("name") for case in pg.iter("testcase") if case.find("failure") is not None
+    ]
+    assert failures == ["0002"]
+    assert "+ enum type mood ('happy', 'sad')" in (pg.findtext(".//failure") or "")
+
+    # JSON keeps the project's own names, for merge.
+    (finding,) = json_format.load((tmp_path / "r.json").read_text()).findings
+    assert (finding.file, finding.line) == (ENUM_FILE, line)
+
+
+@pytest.mark.server
+def test_merge_of_two_versions_equals_one_check_of_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shards of a CI matrix, each on its own local server: 0002 needs PostgreSQL 15."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    ini = str(NULLS / "alembic.ini")
+    for version in (14, 16):
+        code, _, err = run(
+            [
+                "check",
+                "-c",
+                ini,
+                "--backend",
+                "local",
+                "--pg",
+                str(version),
+                "--output",
+                f"json:{tmp_path / f'{version}.json'}",
+            ],
+            capsys,
+        )
+        assert code == (1 if version == 14 else 0), err
+    sarif_file = tmp_path / "merged.sarif"
+    code, out, _ = run(
+        [
+            "merge",
+            str(tmp_path / "14.json"),
+            str(tmp_path / "16.json"),
+            "--format",
+            "json",
+            "--output",
+            f"sarif:{sarif_file}",
+        ],
+        capsys,
+    )
+    assert code == 1
+    merged = json_format.load(out)
+    (found,) = merged.findings
+    assert (found.code, found.revision, found.pg_version) == ("MC104", "0002", None)
+    assert found.message.startswith("fails on PostgreSQL 14; passes on 16: upgrade failed: [42601]")
+    validate_sarif(json.loads(sarif_file.read_text()))
+    together = check(Config(project_dir=NULLS, backend="local", pg_versions=(14, 16), jobs=1))
+    assert merged.findings == together.findings
+    assert [r.walked for r in merged.runs] == [r.walked for r in together.runs]
+
+
+# --- docs/ci.md and action.yml ------------------------------------------------------
+
+
+def yaml_blocks() -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", (ROOT / "docs" / "ci.md").read_text(), re.DOTALL)
+
+
+def schema_check(schema: str, path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ci_files_are_valid_for_github_and_gitlab(tmp_path: Path) -> None:
+    schema_check("vendor.github-actions", ROOT / "action.yml")
+    blocks = yaml_blocks()
+    assert len(blocks) == 3
+    for index, block in enumerate(blocks):
+        path = tmp_path / f"{index}.yml"
+        path.write_text(block)
+        gitlab = block.startswith("# .gitlab-ci.yml")
+        schema_check("vendor.gitlab-ci" if gitlab else "vendor.github-workflows", path)
+
+
+def test_workflows_give_the_action_only_its_inputs() -> None:
+    inputs = set(yaml.safe_load((ROOT / "action.yml").read_text())["inputs"])
+    used = [
+        step
+        for block in yaml_blocks()[:2]
+        for job in yaml.safe_load(block)["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses", "").startswith("OWNER/migcheck@")
+    ]
+    assert len(used) == 3
+    for step in used:
+        assert set(step.get("with", {})) <= inputs, step
+
+
+def action_script() -> tuple[str, dict[str, str]]:
+    """The action's step that runs migcheck: its script and its env (input -> variable)."""
+    steps = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+    (step,) = [s for s in steps if s.get("name") == "Run migcheck"]
+    names = {var: re.fullmatch(r"\$\{\{ inputs\.(.+) \}\}", v)[1] for var, v in step["env"].items()}  # type: ignore[index]
+    return step["run"], names
+
+
+@pytest.mark.server
+def test_the_sharded_workflow_runs_as_written(tmp_path: Path) -> None:
+    """docs/ci.md's matrix, job by job: each shard's and the merge's `with:` through the
+    action's own script (in bash, as GitHub runs it), on local servers instead of Docker."""
+    script, variables = action_script()
+    workflow = yaml.safe_load(yaml_blocks()[1])
+    project = tmp_path / "repository"
+    shutil.copytree(NULLS, project)
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    base |= {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(project)}
+    defaults = {
+        name: str(spec.get("default", ""))
+        for name, spec in yaml.safe_load((ROOT / "action.yml").read_text())["inputs"].items()
+    }
+
+    def action(with_: dict[str, str], summary: Path) -> subprocess.CompletedProcess[str]:
+        values = defaults | with_
+        env = base | {var: values[name] for var, name in variables.items()}
+        env["ARGS"] += " --backend local" if values["command"] == "check" else ""
+        env["GITHUB_STEP_SUMMARY"] = str(summary)
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+        return subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+            cwd=project / values["working-directory"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    (shard_step,) = [
+        s for s in workflow["jobs"]["walk"]["steps"] if "OWNER/migcheck" in s.get("uses", "")
+    ]
+    for version in ("14", "16"):  # two of the matrix's versions
+        with_ = {
+            k: str(v).replace("${{ matrix.pg }}", version) for k, v in shard_step["with"].items()
+        }
+        done = action(with_, tmp_path / f"summary-{version}.md")
+        assert done.returncode == (1 if version == "14" else 0), done.stdout + done.stderr
+        assert "::error" not in done.stdout  # --format text: the merge annotates
+        assert (project / f"migcheck-{version}.json").is_file()
+    (merge_step,) = [
+        s for s in workflow["jobs"]["report"]["steps"] if "OWNER/migcheck" in s.get("uses", "")
+    ]
+    summary = tmp_path / "summary.md"
+    done = action({k: str(v) for k, v in merge_step["with"].items()}, summary)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "::error file=migrations/versions/0002_unique_email_per_tenant.py,line=" in done.stdout
+    assert "title=MC104 fails on some PostgreSQL versions only" in done.stdout
+    assert "### MC104 error" in summary.read_text()
+    (upload,) = [
+        s for s in workflow["jobs"]["report"]["steps"] if "upload-sarif" in s.get("uses", "")
+    ]
+    document = json.loads((project / upload["with"]["sarif_file"]).read_text())
+    validate_sarif(document)
+    assert [r["ruleId"] for r in document["runs"][0]["results"]] == ["MC104"]
+    ET.parse(project / "migcheck.xml")
+
+
+@pytest.mark.server
+def test_the_gitlab_job_runs_as_written(url_config: Config, tmp_path: Path) -> None:
+    """The job's migcheck command, on the session's server in place of the service."""
+    assert url_config.url is not None
+    job = yaml.safe_load(yaml_blocks()[2])["migcheck"]
+    (command,) = [line for line in job["script"] if line.startswith("migcheck ")]
+    service = "postgresql://postgres:migcheck@postgres/postgres"
+    assert service in command
+    project = tmp_path / "repository"
+    shutil.copytree(ENUM, project)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")} | {"PG": "16"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    done = subprocess.run(
+        ["bash", "-c", command.replace(service, url_config.url)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    root = ET.parse(project / job["artifacts"]["reports"]["junit"]).getroot()
+    assert root.get("failures") == "1"

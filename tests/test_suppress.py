@@ -1,0 +1,196 @@
+"""Suppressions: read from revision comments and the settings, checked, applied to findings.
+
+The walk's side is proven on a real server by the tests/projects/suppressed_* cases; here,
+the pure matching, the comment reader, and the revision graph's path (no server).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from migcheck import cli, graph, settings, suppress
+from migcheck.config import Config
+from migcheck.errors import UsageError
+from migcheck.findings import Finding, Report, Suppression
+from migcheck.findings import suppress as suppressed
+
+INI = "[alembic]\nscript_location = %(here)s/migrations\n"
+REVISION = '''"""{doc}"""
+from alembic import op
+
+revision = "{rev}"
+down_revision = {parent}
+
+
+def upgrade():
+{upgrade}
+
+
+def downgrade():
+    pass
+'''
+
+
+def project(folder: Path, revisions: dict[str, tuple[str, str]]) -> Path:
+    """An Alembic project: {id: (upgrade body, comment lines before def upgrade)}."""
+    (folder / "migrations" / "versions").mkdir(parents=True)
+    (folder / "alembic.ini").write_text(INI)
+    (folder / "migrations" / "env.py").write_text("")
+    parent = None
+    for rev, (body, comments) in revisions.items():
+        text = REVISION.format(doc=rev, rev=rev, parent=repr(parent), upgrade=body)
+        text = text.replace(
+            "def upgrade():", f"{comments}\ndef upgrade():" if comments else "def upgrade():"
+        )
+        (folder / "migrations" / "versions" / f"{rev}_step.py").write_text(text)
+        parent = rev
+    return folder
+
+
+def test_a_suppression_marks_the_findings_it_matches_only() -> None:
+    findings = (
+        Finding("MC201", "m", revision="ab12", pg_version=16),
+        Finding("MC201", "m", revision="ab12", pg_version=17),
+        Finding("MC201", "m", revision="cd34", pg_version=16),
+        Finding("MC202", "m", revision="ab12", pg_version=16),
+        Finding("MC302", "m", pg_version=15),
+    )
+    on_16 = Suppression("MC201", "kept on 16", revision="ab12", pg_version=16)
+    everywhere = Suppression("MC302", "versions differ on purpose")
+    result = suppressed(findings, [on_16, everywhere])
+    assert [f.suppressed for f in result] == [
+        "kept on 16",
+        None,
+        None,
+        None,
+        "versions differ on purpose",
+    ]
+    report = Report(findings=result)
+    assert report.failed  # three findings still count
+    accepted = Report(
+        findings=suppressed(
+            findings, [Suppression("MC201", "a"), Suppression("MC202", "b"), everywhere]
+        )
+    )
+    assert not accepted.failed
+    assert accepted.exit_code == 0
+    assert len(accepted.findings) == len(findings)  # still reported
+
+
+def test_the_first_matching_suppression_gives_the_reason() -> None:
+    (found,) = suppressed(
+        [Finding("MC204", "m", revision="ab12")],
+        [Suppression("MC204", "in the file", revision="ab12"), Suppression("MC204", "settings")],
+    )
+    assert found.suppressed == "in the file"
+
+
+def test_comments_list_codes_with_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "0002_x.py"
+    path.write_text(
+        '"""# migcheck: ignore MC999 in a docstring is no comment"""\n'
+        "x = 1  # migcheck: ignore MC201, mc204 -- enum kept for old clients\n"
+        "#migcheck:ignore MC202 MC203 --  second -- dashes kept  \n"
+        "# see migcheck's README about suppressions\n"
+    )
+    found = list(suppress.in_file("0002", path))
+    assert found == [
+        Suppression("MC201", "enum kept for old clients", "0002", source=f"{path}:2"),
+        Suppression("MC204", "enum kept for old clients", "0002", source=f"{path}:2"),
+        Suppression("MC202", "second -- dashes kept", "0002", source=f"{path}:3"),
+        Suppression("MC203", "second -- dashes kept", "0002", source=f"{path}:3"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("comment", "message"),
+    [
+        ("# migcheck: ignore MC201", ":2: a suppression needs a reason after --: "),
+        ("# migcheck: ignore MC201 --   ", ":2: a suppression needs a reason after --"),
+        ("# migcheck: ignore MC201 - old clients", ":2: '-' is not a migcheck finding code"),
+        ("# migcheck: ignore MC2O1 -- typo", ":2: 'MC2O1' is not a migcheck finding code"),
+        ("# migcheck: ignore -- no code", ":2: name the codes to ignore"),
+        ("# migcheck: ingore MC201 -- typo", ":2: unknown migcheck comment 'ingore'"),
+    ],
+)
+def test_bad_comments_are_errors_naming_file_and_line(
+    tmp_path: Path, comment: str, message: str
+) -> None:
+    path = tmp_path / "0002_x.py"
+    path.write_text(f"x = 1\n{comment}\n")
+    with pytest.raises(UsageError) as raised:
+        list(suppress.in_file("0002", path))
+    assert str(raised.value).startswith(f"{path}{message}")
+
+
+def test_settings_revisions_are_unique_prefixes(tmp_path: Path) -> None:
+    ids = [("ab12cd", tmp_path / "a.py"), ("ab34ef", tmp_path / "b.py")]
+    for _, path in ids:
+        path.write_text("")
+    entry = Suppression("MC201", "r", revision="ab3", source="pyproject.toml: ignore entry 1")
+    (resolved,) = suppress.collect(Config(ignore=(entry,)), ids)
+    assert resolved.revision == "ab34ef"
+    with pytest.raises(
+        UsageError, match=r"ignore entry 1: revision 'ab' is the prefix of ab12cd, ab34ef"
+    ):
+        suppress.collect(
+            Config(ignore=(Suppression("MC201", "r", "ab", source=entry.source),)), ids
+        )
+    with pytest.raises(UsageError, match=r"ignore entry 1: revision 'ff' is not in the history"):
+        suppress.collect(
+            Config(ignore=(Suppression("MC201", "r", "ff", source=entry.source),)), ids
+        )
+
+
+def test_the_graph_check_applies_comments_and_settings(tmp_path: Path) -> None:
+    project(
+        tmp_path,
+        {
+            "a1": ("    op.create_table('t')", ""),
+            "b2": ("    pass", "# migcheck: ignore MC405 -- kept as a marker for the 2.0 release"),
+            "c3": ("    pass", ""),
+            "d4": ("    op.drop_table('t')", ""),
+        },
+    )
+    (tmp_path / "migcheck.toml").write_text(
+        'ignore = [{code = "MC406", reason = "the table is gone for good"}]\n'
+    )
+    report = graph.check(settings.apply(Config(project_dir=tmp_path)))
+    by_revision = {(f.code, f.revision): f.suppressed for f in report.findings}
+    assert by_revision == {
+        ("MC406", "a1"): "the table is gone for good",
+        ("MC405", "b2"): "kept as a marker for the 2.0 release",
+        ("MC405", "c3"): None,  # warnings: the report passes either way
+        ("MC406", "d4"): "the table is gone for good",
+    }
+
+
+def test_a_finding_that_stops_the_check_cannot_be_suppressed(tmp_path: Path) -> None:
+    project(tmp_path, {"a1": ("    op.create_table('t')", "")})
+    (tmp_path / "migcheck.toml").write_text('ignore = [{code = "MC401", reason = "two heads"}]\n')
+    with pytest.raises(UsageError, match="MC401 cannot be suppressed"):
+        graph.check(settings.apply(Config(project_dir=tmp_path)))
+
+
+def test_static_check_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project(
+        tmp_path,
+        {
+            "a1": ("    op.create_table('t')", "# migcheck: ignore MC406 -- no way back"),
+            "b2": ("    op.create_table('u')", "# migcheck: ignore MC406"),
+        },
+    )
+    args = ["check", "--static", "-c", str(tmp_path / "alembic.ini")]
+    assert cli._run(cli.cli, args) == 2
+    err = capsys.readouterr().err
+    assert "b2_step.py:8: a suppression needs a reason" in err
+    path = tmp_path / "migrations" / "versions" / "b2_step.py"
+    path.write_text(path.read_text().replace("MC406", "MC406 -- the same"))
+    assert cli._run(cli.cli, args) == 0
+    out = capsys.readouterr().out
+    assert "    suppressed: no way back" in out
+    assert out.endswith("OK: 0 error(s), 0 warning(s), 2 suppressed\n")
