@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from migcheck.snapshot import Head
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -220,6 +222,9 @@ class Run:
     walked: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     timings: tuple[tuple[str, float], ...] = ()
+    # The schema at head, for comparisons across versions made after the walk (MC302);
+    # not part of reports (JSON, text): a run's head is only known in the process.
+    head: Head | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from migcheck.diff import render_all
 from migcheck.findings import Finding, Run
 from migcheck.normalize import differences, for_comparison
-from migcheck.snapshot import Snapshot
-from migcheck.walk import Head
+from migcheck.snapshot import Head, Snapshot
 
 # A migration that fails on some versions only is reported once, as MC104, in place of
 # these per-version codes. One that fails on every version it was walked on keeps its
@@ -27,7 +26,10 @@ class Walked:
     run: Run
     findings: tuple[Finding, ...]
     checked: tuple[str, ...]  # revisions walked (not skipped), in walk order
-    head: Head | None = None
+
+    @property
+    def head(self) -> Head | None:
+        return self.run.head
 
 
 def _versions(versions: Sequence[int]) -> str:

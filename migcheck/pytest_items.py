@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 _BACKENDS: dict[str, Backend] = {name: name for name in BACKENDS if name != "url"}
 
 
+# Findings of the comparison of versions, which the "versions" item owns.
+_ACROSS = frozenset({"MC104", "MC302"})
+
+
 class MigcheckWarning(UserWarning):
     """A warning-level finding: its item passes and pytest's warnings summary shows it."""
 
@@ -73,7 +77,11 @@ def build_config(config: pytest.Config) -> Config:
     given = Config(
         project_dir=ini.parent, alembic_ini=ini.name, pg_versions=versions, backend=backend
     )
-    return settings.apply(given, keep={"pg_versions"} if versions else set())
+    # What the command line gave wins over the project's settings, as for the CLI.
+    keep = {"pg_versions"} if versions else set()
+    if config.getoption("migcheck_backend"):
+        keep.add("backend")
+    return settings.apply(given, keep=keep)
 
 
 class Plugin:
@@ -133,12 +141,28 @@ class Plugin:
         if output is not None:
             output["migcheck"] = list(self.lines)
 
+    def across(self) -> Report:
+        """What only comparing the versions shows (MC104, MC302), from each version's
+        report: the versions not walked in this process yet are walked here."""
+        from migcheck import shards, suppress
+        from migcheck.findings import suppress as suppressed
+
+        walks = {f"PostgreSQL {version}": self.walk(version) for version in self.versions}
+        found = [f for f in shards.merge(walks).findings if f.code in _ACROSS]
+        project = load_project(self.settings)
+        accepted = suppress.collect(
+            self.settings, [(r.id, Path(r.path)) for r in project.revisions]
+        )
+        return Report(findings=suppressed(tuple(found), accepted))
+
     def report(self) -> Report:
         """Every version's report in one: runs and findings by version, graph findings once."""
         walks = [self.walk(version) for version in self.versions]
         static = self.static().findings
         walked = tuple(f for w in walks for f in w.findings if not _static(f))
-        return Report(runs=tuple(r for w in walks for r in w.runs), findings=static + walked)
+        across = self.across().findings if len(self.versions) > 1 else ()
+        runs = tuple(r for w in walks for r in w.runs)
+        return Report(runs=runs, findings=static + walked + across)
 
     def pytest_report_header(self) -> str:
         versions = ", ".join(str(v) for v in self.settings.pg_versions) or "the default"
@@ -184,6 +208,10 @@ def _static(finding: Finding) -> bool:
     return finding.code.startswith("MC4")
 
 
+def _across(finding: Finding) -> bool:
+    return finding.code in _ACROSS
+
+
 def _failure_text(excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
     if isinstance(excinfo.value, FindingsFailed):
         return str(excinfo.value)
@@ -209,6 +237,10 @@ class AlembicProject(pytest.File):
         for version in plugin.versions:
             yield Version.from_parent(
                 self, name=f"pg{version or ''}", version=version, revisions=revisions
+            )
+        if len(plugin.versions) > 1:
+            yield Check.from_parent(
+                self, name="versions", version=None, owns=_across, revision=None
             )
 
     def repr_failure(
@@ -274,8 +306,12 @@ class Check(pytest.Item):
         return parent.plugin
 
     def runtest(self) -> None:
-        walked_item = isinstance(self.parent, Version)
-        report = self.plugin.walk(self.version) if walked_item else self.plugin.static()
+        if isinstance(self.parent, Version):
+            report = self.plugin.walk(self.version)
+        elif self.name == "versions":
+            report = self.plugin.across()
+        else:
+            report = self.plugin.static()
         findings = [f for f in report.findings if self.owns(f)]
         for finding in findings:
             if finding.suppressed is not None:

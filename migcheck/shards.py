@@ -2,8 +2,9 @@
 
 Pure. What only a comparison of versions shows is recomputed where the reports allow:
 MC104 (fails on some versions only) from each version's walked revisions and failures.
-MC302 (the schema at head differs across versions) needs the schemas themselves, which
-reports do not carry: a merged report has none between shards.
+MC302 (the schema at head differs across versions) needs the schemas themselves: reports
+made in this process carry them (the pytest plugin's, one per version), JSON reports do
+not, so a merge of CI shards has no MC302 between them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 
 from migcheck.errors import UsageError
 from migcheck.findings import Finding, Report
-from migcheck.matrix import Walked, version_failures
+from migcheck.matrix import Walked, head_differences, version_failures
 
 
 def merge(reports: Mapping[str, Report]) -> Report:
@@ -46,7 +47,7 @@ def merge(reports: Mapping[str, Report]) -> Report:
     across = [f for f in kept if f.pg_version is None and f.code == "MC104"]
     notes = tuple(dict.fromkeys(note for report in reports.values() for note in report.notes))
     findings = (*shared, *by_version, *across, *failures)
-    return Report(runs=tuple(runs), findings=findings, notes=notes)
+    return Report(runs=tuple(runs), findings=(*findings, *head_differences(walks)), notes=notes)
 
 
 def _version(finding: Finding) -> int:

@@ -97,6 +97,15 @@ class Snapshot:
         return Snapshot(self.objects, server_version)
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The schema at head of one walk: every walked revision applied, before the final
+    downgrade. Only heads of the same ``revisions`` are compared across versions."""
+
+    snapshot: Snapshot
+    revisions: tuple[str, ...]
+
+
 def _value(value: Any) -> Value:
     if isinstance(value, list | tuple):
         return tuple(str(item) for item in value)

@@ -232,6 +232,7 @@ def walk_version(
         revisions=len(checked),
         walked=tuple(checked),
         notes=tuple(notes),
+        head=head,
         timings=(
             ("server", round(server_seconds, 3)),
             ("migrations", round(timings.migrations, 3)),
@@ -241,4 +242,4 @@ def walk_version(
         ),
     )
     progress(Progress(run.pg_version, "done", len(checked), total, run.seconds, len(findings)))
-    return Walked(run, tuple(findings), tuple(checked), head)
+    return Walked(run, tuple(findings), tuple(checked))

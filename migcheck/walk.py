@@ -33,7 +33,7 @@ from migcheck.errors import ProjectError
 from migcheck.findings import Finding
 from migcheck.project import Project, Revision
 from migcheck.scratch import Database, MigrationError, Timings
-from migcheck.snapshot import SchemaObject, Snapshot
+from migcheck.snapshot import Head, SchemaObject, Snapshot
 
 __all__ = ["Head", "MigrationError", "Note", "Step", "Timings", "build", "walk"]
 
@@ -54,14 +54,6 @@ class Step:
 @dataclass(frozen=True, slots=True)
 class Note:
     text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Head:
-    """The schema with every walked revision applied, before the final downgrade."""
-
-    snapshot: Snapshot
-    revisions: tuple[str, ...]
 
 
 Databases = Callable[[], AbstractContextManager[str]]

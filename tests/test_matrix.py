@@ -29,8 +29,7 @@ from migcheck.errors import UsageError
 from migcheck.findings import Finding, Report, Run
 from migcheck.matrix import Walked, findings
 from migcheck.parallel import RemoteTraceback, run
-from migcheck.snapshot import Key, make_snapshot
-from migcheck.walk import Head
+from migcheck.snapshot import Head, Key, make_snapshot
 
 ROOT = Path(__file__).parent.parent
 PROJECTS = Path(__file__).parent / "projects"
@@ -125,7 +124,8 @@ def at_head(
     version: int, attributes: dict[str, Any], revisions: tuple[str, ...] = ("1", "2")
 ) -> Walked:
     head = Head(make_snapshot([(COLUMN, attributes)]), revisions)
-    return replace(walked(version), head=head)
+    before = walked(version)
+    return replace(before, run=replace(before.run, head=head))
 
 
 def test_heads_that_differ_are_reported_against_the_lowest_version() -> None:

@@ -21,7 +21,7 @@ def project(pytester: pytest.Pytester, case: str, *, folder: str = ".", pg: str 
     """A copy of tests/projects/<case> in ``folder``, with [tool.migcheck] at the root."""
     target = pytester.path / folder
     shutil.copytree(PROJECTS / case, target, dirs_exist_ok=True)
-    (target / "expected.json").unlink()
+    (target / "expected.json").unlink(missing_ok=True)
     pytester.makefile(".toml", pyproject=f"[tool.migcheck]\npg = [{pg}]\n")
     return target
 
@@ -79,7 +79,8 @@ def test_versions_given_on_the_command_line_replace_the_settings(
     result = pytester.runpytest_subprocess(
         "--migcheck", "--migcheck-pg", "16,17", "--migcheck-config", "app/alembic.ini", *LOCAL
     )
-    result.assert_outcomes(passed=5, failed=2)
+    # graph, 0001 and history on each version, and the comparison of the versions
+    result.assert_outcomes(passed=6, failed=2)
     result.stdout.fnmatch_lines(
         ["FAILED app/alembic.ini::pg16::0002 - *", "FAILED app/alembic.ini::pg17::0002 - *"]
     )
@@ -92,7 +93,7 @@ def test_xdist_walks_each_version_once_in_one_worker(pytester: pytest.Pytester) 
     result = pytester.runpytest_subprocess(
         "--migcheck", "--migcheck-pg", "16,17", "-n", "2", "-v", *LOCAL
     )
-    result.assert_outcomes(passed=5, failed=2)
+    result.assert_outcomes(passed=6, failed=2)
     ran: dict[str, set[str]] = defaultdict(set)  # version -> the workers that ran its items
     for line in result.outlines:
         found = re.match(r"\[(gw\d)\] .*(?:PASSED|FAILED) alembic\.ini::pg(\d+)::", line)
@@ -101,10 +102,46 @@ def test_xdist_walks_each_version_once_in_one_worker(pytester: pytest.Pytester) 
     assert ran.keys() == {"16", "17"}
     assert all(len(workers) == 1 for workers in ran.values())
     assert ran["16"] != ran["17"]
-    # Each worker walked the version whose items it ran, and nothing else.
-    walked = [re.match(r"\[(gw\d)\] PostgreSQL (\d+)\.", line) for line in walks(result)]
-    assert sorted(m.groups() for m in walked if m) == sorted((*ran[v], v) for v in ran)
-    assert len(walked) == 2
+    # Each worker walked the version whose items it ran, and no version twice. The worker
+    # that compared the versions also walked the version it did not run the items of.
+    walked = {
+        m.groups()
+        for m in (re.match(r"\[(gw\d)\] PostgreSQL (\d+)\.", line) for line in walks(result))
+        if m
+    }
+    assert {(*ran[v], v) for v in ran} <= walked
+    compared = next(
+        m[1]
+        for m in (
+            re.match(r"\[(gw\d)\] .*PASSED alembic\.ini::versions", line)
+            for line in result.outlines
+        )
+        if m
+    )
+    assert walked - {(*ran[v], v) for v in ran} <= {(compared, "16"), (compared, "17")}
+    assert len(walks(result)) == len(walked)  # no version walked twice in one worker
+
+
+@pytest.mark.server
+def test_versions_item_reports_what_fails_on_some_versions_only(
+    pytester: pytest.Pytester,
+) -> None:
+    project(pytester, "matrix_nulls_not_distinct")
+    result = pytester.runpytest_subprocess("--migcheck", "--migcheck-pg", "14,15", *LOCAL, "-rA")
+    result.stdout.fnmatch_lines(
+        [
+            "FAILED alembic.ini::pg14::0002 - *",
+            "FAILED alembic.ini::versions - *",
+        ],
+        consecutive=False,
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*: MC104 error: fails on some PostgreSQL versions only revision 0002",
+            "    fails on PostgreSQL 14; passes on 15: upgrade failed: *",
+        ]
+    )
+    assert "PASSED alembic.ini::pg15::0002" in result.stdout.str()
 
 
 def test_warnings_pass_and_are_shown(pytester: pytest.Pytester) -> None:
