@@ -75,6 +75,10 @@ def check(config: Config, *, progress: ProgressCallback | None = None) -> Report
         and project.resolve(config.from_revision, option="--from"),
         to_revision=config.to_revision and project.resolve(config.to_revision, option="--to"),
     )
+    if config.models:
+        from migcheck import drift  # SQLAlchemy's import: only when models are named
+
+        drift.validate_models(config.models, project.handover.roots)
     only: frozenset[str] | None = None
     if config.changed:
         found = changes.find(config, project.directory)

@@ -6,7 +6,6 @@ Exit codes: 0 no error-level finding, 1 findings, 2 usage or project error,
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import traceback
@@ -19,11 +18,22 @@ from typing import Any, NoReturn
 import click
 from click.core import ParameterSource
 
-from migcheck import __version__, cli_config, cli_options, cli_schemas, graph, progress
+from migcheck import (
+    __version__,
+    cli_config,
+    cli_options,
+    cli_reports,
+    cli_schemas,
+    graph,
+    progress,
+    suppress,
+)
 from migcheck.check import check as run_check
-from migcheck.errors import MigcheckError, UsageError
-from migcheck.findings import Report
-from migcheck.reporters import FOR_REPOSITORY, REPORTERS, json_format, located
+from migcheck.config import Config
+from migcheck.errors import MigcheckError, ProjectError, UsageError
+from migcheck.findings import Report, Suppression
+from migcheck.project import folders
+from migcheck.reporters import REPORTERS, json_format
 
 EXIT_INTERRUPTED = 130
 
@@ -64,7 +74,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _report_options(command: Callable[..., int]) -> Callable[..., int]:
-    """--format and --output, of check and merge (see _emit)."""
+    """--format and --output, of check and merge (see cli_reports)."""
     command = click.option(
         "-o",
         "--output",
@@ -139,6 +149,7 @@ def check(
     config = replace(
         cli_options.make_config(ctx), changed_files=tuple(path.resolve() for path in files)
     )
+    outputs = cli_reports.outputs(fmt, output)  # before the walk: see cli_reports
     if static:
         report = graph.check(config)
     else:
@@ -147,9 +158,7 @@ def check(
             report = run_check(config, progress=display)
         finally:
             display.close()
-    for note in report.notes:  # on standard error: standard output may be JSON
-        click.echo(f"migcheck: {note}", err=True)
-    return _emit(report, fmt, output, config.ini_path)
+    return cli_reports.emit(report, outputs, config.ini_path)
 
 
 @cli.command()
@@ -178,7 +187,11 @@ def _interrupted() -> int:
 
 
 def _run(command: click.Command, args: list[str] | None) -> int:
-    debug = "--debug" in (args if args is not None else sys.argv[1:])
+    given = list(args if args is not None else sys.argv[1:])
+    end = given.index("--") if "--" in given else len(given)
+    debug = "--debug" in given[:end]
+    if debug:  # the group's option, accepted anywhere: errors say "run with --debug"
+        args = ["--debug", *(a for a in given[:end] if a != "--debug"), *given[end:]]
     signals = _Signals()
     wanted = [signal.SIGTERM]
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored
@@ -223,55 +236,6 @@ def main(args: list[str] | None = None) -> NoReturn:
     sys.exit(_run(cli, args))
 
 
-def _located(report: Report, config_file: Path) -> Report:
-    """Files named from the repository's root ($GITHUB_WORKSPACE, else the current folder)."""
-    root = Path(os.environ.get("GITHUB_WORKSPACE") or ".").resolve()
-    try:
-        folder = config_file.parent.resolve().relative_to(root).as_posix()
-    except ValueError:  # a project outside the repository: named as the project names them
-        folder = ""
-    anchor = config_file
-    if not anchor.exists() and (anchor.parent / "pyproject.toml").exists():
-        anchor = anchor.parent / "pyproject.toml"  # [tool.alembic], as project.load reads it
-    return located(report, folder=folder, anchor=anchor.name)
-
-
-def _write(path: Path, text: str, *, what: str, append: bool = False) -> None:
-    try:
-        with path.open("a" if append else "w", encoding="utf-8") as file:
-            file.write(text)
-    except OSError as error:
-        raise UsageError(f"{what} {path}: {error.strerror}") from None
-
-
-def _emit(report: Report, fmt: str | None, outputs: tuple[str, ...], config_file: Path) -> int:
-    """Write the reports: each --output [FORMAT:]FILE, GitHub's job summary when
-    $GITHUB_STEP_SUMMARY names one, and standard output (--format's, or the text summary
-    when an --output FILE took --format's). Returns the exit code."""
-    on_github = os.environ.get("GITHUB_ACTIONS") == "true"
-    shown = fmt or ("github" if on_github else "text")
-    files: list[tuple[str, Path]] = []
-    for value in outputs:
-        prefix, colon, rest = value.partition(":")
-        if colon and prefix in REPORTERS and rest:
-            files.append((prefix, Path(rest)))
-        else:
-            files.append((fmt or "text", Path(value)))
-            shown = "github" if shown == "github" else "text"
-
-    def render(name: str) -> str:
-        shaped = _located(report, config_file) if name in FOR_REPOSITORY else report
-        return REPORTERS[name](shaped)
-
-    for name, path in files:
-        _write(path, render(name), what="--output")
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        _write(Path(summary), render("markdown") + "\n", what="$GITHUB_STEP_SUMMARY", append=True)
-    click.echo(render(shown), nl=False)
-    return report.exit_code
-
-
 @cli.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @_report_options
@@ -279,15 +243,24 @@ def _emit(report: Report, fmt: str | None, outputs: tuple[str, ...], config_file
     "-c",
     "--config",
     "ini",
-    default="alembic.ini",
-    show_default=True,
+    is_eager=True,
+    callback=cli_options._read_settings,  # its settings file, as check's -c
     metavar="FILE",
-    help="The Alembic configuration the reports are of (code hosts get files named from "
-    "its folder).",
+    help=f"The Alembic configuration the reports are of (default: {cli_options.DEFAULT_INI}): "
+    "its suppressions apply, code hosts get files named from its folder.",
 )
-def merge(reports: tuple[Path, ...], fmt: str | None, output: tuple[str, ...], ini: str) -> int:
+@click.pass_context
+def merge(
+    ctx: click.Context,
+    reports: tuple[Path, ...],
+    fmt: str | None,
+    output: tuple[str, ...],
+    ini: str,
+) -> int:
     """Combine JSON reports of a sharded run (one CI job per PostgreSQL version) into one,
     with one exit code."""
+    outputs = cli_reports.outputs(fmt, output)
+    config = cli_options.make_config(ctx)
     loaded: dict[str, Report] = {}
     for path in reports:
         try:
@@ -302,4 +275,20 @@ def merge(reports: tuple[Path, ...], fmt: str | None, output: tuple[str, ...], i
             raise UsageError(f"{path}: not a migcheck JSON report: {error}") from None
     from migcheck.shards import merge as merge_reports  # the walk's modules: see check()
 
-    return _emit(merge_reports(loaded), fmt, output, Path(ini))
+    source = ctx.get_parameter_source("ini")
+    given = source is ParameterSource.COMMANDLINE or cli_options.ini_from(ctx) is not None
+    merged = merge_reports(loaded, _suppressions(config, given=given))
+    return cli_reports.emit(merged, outputs, config.ini_path)
+
+
+def _suppressions(config: Config, *, given: bool) -> tuple[Suppression, ...]:
+    """The project's suppressions, as check applies them. None without a project: merge
+    run where no Alembic configuration is (-c not given, none in the current folder)."""
+    try:
+        where = folders(config)
+    except ProjectError:
+        if given or config.ini_path.exists():
+            raise
+        return ()
+    parsed = graph.revisions(where)
+    return suppress.collect(config, [(p.id, p.path) for p in parsed])

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from migcheck import settings
 from migcheck.config import BACKENDS, DEFAULT_IMAGE, DRIVERS, Config, parse_pg_versions
@@ -191,6 +192,10 @@ def ini_from(ctx: click.Context) -> settings.Table | None:
     return table
 
 
+def _given(ctx: click.Context, name: str) -> bool:
+    return ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+
+
 def make_config(ctx: click.Context) -> Config:
     """The Config the command's options describe, with what the settings file sets that
     no option of the command does (context, bootstrap, ignore, ...)."""
@@ -202,10 +207,16 @@ def make_config(ctx: click.Context) -> Config:
             fields[key.field] = value
     if fields.get("backend") == "url" and not fields.get("url"):
         raise UsageError("--backend url needs --url postgresql://user@host/database")
-    if fields.get("reuse") and fields.get("backend") in ("local", "url"):
-        raise UsageError(
-            f"--reuse keeps Docker containers: it does not apply to --backend {fields['backend']}"
-        )
+    backend = fields.get("backend")
+    if fields.get("reuse") and backend in ("local", "url"):
+        if ctx.get_parameter_source("reuse") is not ParameterSource.COMMANDLINE:
+            fields["reuse"] = False  # the settings' reuse is for docker, not this backend
+        elif _given(ctx, "backend"):
+            raise UsageError(f"--reuse keeps Docker containers: not with --backend {backend}")
+        else:
+            found = settings_of(ctx)
+            where = f" (set in {found.path})" if found else ""
+            raise UsageError(f"--reuse keeps Docker containers: not with backend {backend}{where}")
     ini = Path(ctx.params["ini"])
     config = Config(project_dir=ini.parent, alembic_ini=ini.name, **fields)
     found = settings_of(ctx)

@@ -8,7 +8,10 @@ type are the same, and it never looks at enum labels, CHECK bodies or index pred
 For those the models are built for real (``metadata.create_all``) in a database of
 their own, and both schemas are compared as PostgreSQL itself prints them: the column
 types and defaults, enum labels in order, CHECK definitions and the whole definition of
-indexes both sides have. A difference of spelling vanishes there; a real one cannot.
+indexes both sides have (migcheck.modelcatalog). A difference of spelling vanishes
+there; a real one cannot. The models' database resolves unqualified names to the schema
+env.py's connection does, and autogenerate's type and default verdicts give way only for
+the columns the catalog comparison judged.
 
 Lines read from the migrations to the models: ``+`` only in the models, ``-`` only in
 what the migrations build, ``~`` a change the migrations would have to make.
@@ -17,36 +20,39 @@ what the migrations build, ``~`` a change the migrations would have to make.
 from __future__ import annotations
 
 import importlib
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import psycopg
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from psycopg import sql
-from sqlalchemy import Column, Index, MetaData, Table, create_engine
+from sqlalchemy import Column, Connection, Index, MetaData, Table, create_engine, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.pool import NullPool
 from sqlalchemy.schema import Constraint, ForeignKeyConstraint, UniqueConstraint
 
 from migcheck import snapshot as snapshots
-from migcheck.diff import diff, render_all
-from migcheck.errors import ProjectError
-from migcheck.handover import driver_url
+from migcheck.errors import ProjectError, UsageError
+from migcheck.handover import driver_url, importing
+from migcheck.modelcatalog import catalog_lines, compared_columns, excluded
 from migcheck.scratch import Database
-from migcheck.snapshot import Key, SchemaObject, Snapshot
+from migcheck.snapshot import Snapshot
+
+__all__ = ["Drift", "catalog_lines", "compare", "load_models", "render_autogenerate"]
 
 Databases = Callable[[], AbstractContextManager[str]]
 
-# What the catalog comparison looks at, per kind: attributes compared, for objects that
-# autogenerate does not already judge.
-_COLUMN_ATTRIBUTES = ("type", "default")
-_INDEX_ATTRIBUTES = ("unique", "method", "columns", "include", "predicate", "nulls_not_distinct")
 # Autogenerate records whose verdict the catalog comparison replaces when it ran.
 _SPELLED = ("modify_type", "modify_default")
+_NAME = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
+_SPEC = re.compile(f"{_NAME}:{_NAME}")
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's stubs
 
 
@@ -62,6 +68,10 @@ class Drift:
 def load_models(spec: str) -> MetaData | Sequence[MetaData]:
     """``package.module:attribute``: a MetaData, a declarative base (``.metadata``), or a
     list of MetaData, as env.py's target_metadata may be."""
+    if not _SPEC.fullmatch(spec):
+        raise UsageError(
+            f"--models {spec}: expected package.module:attribute (e.g. app.models:Base)"
+        )
     module_name, _, attribute = spec.partition(":")
     try:
         found: Any = importlib.import_module(module_name)
@@ -77,6 +87,13 @@ def load_models(spec: str) -> MetaData | Sequence[MetaData]:
     raise ProjectError(
         f"--models {spec}: expected a MetaData or a declarative base, found {type(found).__name__}"
     )
+
+
+def validate_models(spec: str, roots: Sequence[Path]) -> None:
+    """Load ``--models`` as the walk will (the project's folders on sys.path), so that a
+    bad value stops the run before any server starts."""
+    with importing(roots):
+        load_models(spec)
 
 
 def _metadatas(models: MetaData | Sequence[MetaData]) -> tuple[MetaData, ...]:
@@ -100,12 +117,35 @@ def compare(
         for option in ("compare_type", "compare_server_default"):
             if not callable(opts.get(option)):
                 opts[option] = True
-        migration = MigrationContext.configure(connection=context.connection, opts=opts)
+        connection = context.connection
+        assert connection is not None  # env.py configured a connection: migcheck ran it
+        migration = MigrationContext.configure(connection=connection, opts=opts)
         with warnings.catch_warnings():
             # "Skipped unsupported reflection of expression-based index" and the like
             warnings.simplefilter("ignore")
-            found["diffs"] = compare_metadata(migration, metadata)  # type: ignore[arg-type]
+            records = _flatten(compare_metadata(migration, metadata))  # type: ignore[arg-type]
         found["metadata"] = metadata
+        found["records"] = records
+        # The models' database gets the schema unqualified names resolved to here.
+        schema, search_path = connection.exec_driver_sql(
+            "SELECT coalesce(current_schema(), 'public'), current_setting('search_path')"
+        ).one()
+        metadatas = _metadatas(metadata)
+        try:
+            built = _build(databases, metadatas, head, schema=schema, search_path=search_path)
+        except Exception as error:  # the models' DDL: anything the server refuses
+            found["error"] = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            return
+        exclude = excluded(metadatas, head, built, context.opts, schema)
+        compared = {
+            (k.schema, k.parent, k.name) for k in compared_columns(head, built, exclude=exclude)
+        }
+        kept = settled(records, compared, schema)
+        touched = {index.name for kind, index, *_ in kept if kind.endswith("_index")}
+        same = partial(_same_default, connection)
+        found["lines"] = list(render_autogenerate(kept)) + list(
+            catalog_lines(head, built, skip=touched, exclude=exclude, same=same)
+        )
 
     error = database.inspect(autogenerate)
     if error is not None:
@@ -113,20 +153,40 @@ def compare(
     if "metadata" not in found:
         return None
     source = f"--models {models}" if models else "target_metadata"
-    records = _flatten(found["diffs"])
-    try:
-        built = _build(databases, _metadatas(found["metadata"]), head)
-    except Exception as error:  # the models' DDL: anything the server refuses
-        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    if "error" in found:
         note = (
-            f"the models could not be created on their own ({first}): defaults, enum "
-            "labels, CHECK bodies and index predicates were not compared"
+            f"the models could not be created on their own ({found['error']}): defaults, "
+            "enum labels, CHECK bodies and index predicates were not compared"
         )
-        return Drift(tuple(render_autogenerate(records)), source, note)
-    kept = [r for r in records if r[0] not in _SPELLED]
-    touched = {index.name for kind, index, *_ in kept if kind.endswith("_index")}
-    lines = list(render_autogenerate(kept)) + list(catalog_lines(head, built, skip=touched))
-    return Drift(tuple(lines), source)
+        return Drift(tuple(render_autogenerate(found["records"])), source, note)
+    return Drift(tuple(found["lines"]), source)
+
+
+def _same_default(connection: Connection, a: str, a_type: str, b: str, b_type: str) -> bool:
+    """Whether two default expressions evaluate equal on the head database, as Alembic
+    decides it: asked in a savepoint rolled back (callers leave out expressions whose
+    effects a rollback does not undo)."""
+    query = f"SELECT CAST(({a}) AS {a_type}) IS NOT DISTINCT FROM CAST(({b}) AS {b_type})"
+    plain = {"no_parameters": True}  # the texts are SQL: a % in them is no placeholder
+    try:
+        with connection.begin_nested() as savepoint:
+            connection.exec_driver_sql("SET LOCAL statement_timeout = '5s'", None, plain)
+            equal = connection.exec_driver_sql(query, None, plain).scalar()
+            savepoint.rollback()
+    except Exception:  # the expressions do not compare: not the same default
+        return False
+    return equal is True
+
+
+def settled(
+    records: Iterable[tuple[Any, ...]], compared: set[tuple[str, str, str]], schema: str
+) -> list[tuple[Any, ...]]:
+    """Autogenerate's records but the type and default verdicts on the columns the
+    catalog comparison judged, (schema, table, column); ``schema`` is where env.py's
+    connection resolves unqualified names (autogenerate's ``None``)."""
+    return [
+        r for r in records if r[0] not in _SPELLED or (r[1] or schema, r[2], r[3]) not in compared
+    ]
 
 
 def _flatten(records: Iterable[Any]) -> list[tuple[Any, ...]]:
@@ -137,18 +197,28 @@ def _flatten(records: Iterable[Any]) -> list[tuple[Any, ...]]:
     return flat
 
 
-def _build(databases: Databases, metadatas: Sequence[MetaData], head: Snapshot) -> Snapshot:
+def _build(
+    databases: Databases,
+    metadatas: Sequence[MetaData],
+    head: Snapshot,
+    *,
+    schema: str = "public",
+    search_path: str = "public",
+) -> Snapshot:
     """The models created in a database of their own, as the catalog reads them. The
-    extensions the migrations installed come first (the models may use their types)."""
+    extensions the migrations installed come first (the models may use their types);
+    tables without a schema land where env.py's connection would put them (``schema``,
+    the first of ``search_path`` that exists)."""
     with ExitStack() as stack:
         url = stack.enter_context(databases())
         extensions = [o.key for o in head.objects if o.key.kind == "extension"]
         schemas = {t.schema for m in metadatas for t in m.tables.values() if t.schema}
         schemas |= {key.schema for key in extensions if key.schema != "pg_catalog"}
+        schemas.add(schema)
         with psycopg.connect(url, autocommit=True) as connection:
-            for schema in sorted(schemas):
+            for name in sorted(schemas):
                 connection.execute(
-                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(name))
                 )
             for key in extensions:
                 connection.execute(
@@ -159,41 +229,13 @@ def _build(databases: Databases, metadatas: Sequence[MetaData], head: Snapshot) 
         engine = create_engine(driver_url(url, "psycopg"), poolclass=NullPool)
         stack.callback(engine.dispose)
         with engine.begin() as connection:
+            connection.execute(
+                text("SELECT set_config('search_path', :path, true)"), {"path": search_path}
+            )
             for metadata in metadatas:
                 metadata.create_all(connection)
         catalog_connection = stack.enter_context(psycopg.connect(url, autocommit=True))
         return snapshots.Catalog(catalog_connection).take()
-
-
-def _project(obj: SchemaObject, names: Sequence[str]) -> SchemaObject:
-    return SchemaObject(obj.key, tuple((n, v) for n, v in obj.attributes if n in names))
-
-
-def catalog_lines(head: Snapshot, models: Snapshot, *, skip: set[str]) -> tuple[str, ...]:
-    """What the catalog shows differently between the schema at head and the models'
-    own: column types and defaults, indexes both have (but ``skip``, already reported),
-    CHECK constraints, and the labels of the models' enum types. Tables and columns on
-    one side only are autogenerate's to report."""
-    ours, theirs = head.by_key(), models.by_key()
-    tables = {(k.schema, k.name) for k in ours if k.kind == "table"} & {
-        (k.schema, k.name) for k in theirs if k.kind == "table"
-    }
-
-    def view(side: dict[Key, SchemaObject], other: dict[Key, SchemaObject]) -> Snapshot:
-        kept: list[SchemaObject] = []
-        for key, obj in side.items():
-            on_table = (key.schema, key.parent) in tables
-            if key.kind == "column" and on_table and key in other:
-                kept.append(_project(obj, _COLUMN_ATTRIBUTES))
-            elif key.kind == "index" and on_table and key in other and key.name not in skip:
-                kept.append(_project(obj, _INDEX_ATTRIBUTES))
-            elif key.kind == "constraint" and on_table and obj.get("type") == "check":
-                kept.append(_project(obj, ("type", "definition")))
-            elif key.kind == "enum" and key in theirs:
-                kept.append(_project(obj, ("labels",)))
-        return Snapshot(tuple(sorted(kept, key=lambda o: o.key)))
-
-    return render_all(diff(view(ours, theirs), view(theirs, ours)), fold=False)
 
 
 def _table_name(table: Table) -> str:

@@ -147,9 +147,10 @@ CODES: dict[str, Code] = {
             "MC406",
             "warning",
             "upgrade changes the schema, downgrade is empty",
-            "Read from the file, without running it: upgrade() calls op.* or executes SQL "
-            "and downgrade() does nothing. Undo the upgrade in reverse order, or raise "
-            "NotImplementedError if it cannot be undone. The walk proves it (MC201).",
+            "Read from the file, without running it: upgrade() calls an op.* operation "
+            "that changes the schema or executes literal DDL, and downgrade() does "
+            "nothing. Undo the upgrade in reverse order, or raise NotImplementedError "
+            "if it cannot be undone. The walk proves it (MC201).",
         ),
     )
 }
@@ -166,6 +167,11 @@ class Finding:
     diff: tuple[str, ...] = ()
     # Why the finding was accepted on purpose (a suppression's reason); None: it counts.
     suppressed: str | None = None
+    # Where that suppression is written: "comment" in the revision file, or "settings".
+    suppressed_by: Literal["comment", "settings"] | None = None
+    # MC104: the findings of each version it stands for, for a comparison with more
+    # versions later (``migcheck merge`` of shards that each walked several).
+    replaces: tuple[Finding, ...] = ()
 
     @property
     def severity(self) -> Severity:
@@ -186,6 +192,7 @@ class Suppression:
     revision: str | None = None  # None: findings of every revision, and of none
     pg_version: int | None = None  # None: on every version
     source: str = ""  # where it is written, for messages: "file:line" or the settings key
+    comment: bool = False  # written in the revision file (not in the settings)
 
     def matches(self, finding: Finding) -> bool:
         return (
@@ -202,9 +209,10 @@ def suppress(
     matching one's); they stay in the report and no longer fail it."""
     marked = []
     for finding in findings:
-        reason = next((s.reason for s in suppressions if s.matches(finding)), None)
-        if finding.suppressed is None and reason is not None:
-            finding = replace(finding, suppressed=reason)
+        found = next((s for s in suppressions if s.matches(finding)), None)
+        if finding.suppressed is None and found is not None:
+            by: Literal["comment", "settings"] = "comment" if found.comment else "settings"
+            finding = replace(finding, suppressed=found.reason, suppressed_by=by)
         marked.append(finding)
     return tuple(marked)
 

@@ -1,150 +1,25 @@
 """Static checks of the revision graph (MC401-MC406): no server, no revision file imported.
 
 Alembic refuses to load a history with a missing parent or a cycle, and importing a
-revision file runs its code: the files are parsed with ``ast`` instead, and only literal
-``revision``, ``down_revision``, ``depends_on`` and ``branch_labels`` are read.
+revision file runs its code: the files are read by ``migcheck.revision_files`` instead.
 """
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from migcheck import suppress
 from migcheck.config import Config
-from migcheck.errors import ProjectError
 from migcheck.findings import Finding, Report
 from migcheck.findings import suppress as suppressed
 from migcheck.project import Folders, folders
+from migcheck.revision_files import Parsed, parse, revisions
+
+__all__ = ["BLOCKING", "Parsed", "check", "findings", "graph_findings", "parse", "revisions"]
 
 BLOCKING = frozenset({"MC401", "MC402", "MC403", "MC404"})
 """Codes after which no server is started: the history cannot be walked."""
-
-# The files Alembic takes for revisions (alembic.script.base, _only_source_rev_file).
-_REVISION_FILE = re.compile(r"(?!\.#|__init__)(.*\.py)$")
-_EXECUTES = frozenset({"execute", "exec_driver_sql"})
-
-Body = Literal["missing", "empty", "changes", "other"]
-
-
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    """What one revision file says about itself, read without running it."""
-
-    id: str
-    parents: tuple[str, ...]
-    dependencies: tuple[str, ...]
-    labels: tuple[str, ...]
-    path: Path
-    line: int  # of the revision assignment
-    parents_line: int
-    dependencies_line: int
-    upgrade: Body
-    downgrade: Body
-    upgrade_line: int
-    downgrade_line: int  # 0: no downgrade()
-
-
-def _files(folders: Folders) -> Iterator[Path]:
-    seen: set[Path] = set()
-    for folder in folders.versions:
-        if not folder.is_dir():
-            continue
-        found = folder.rglob("*.py") if folders.recursive else folder.glob("*.py")
-        for path in sorted(found):
-            if "__pycache__" in path.parts or not _REVISION_FILE.match(path.name):
-                continue
-            if path.resolve() not in seen:
-                seen.add(path.resolve())
-                yield path
-
-
-def _strings(node: ast.expr, path: Path) -> tuple[str, ...]:
-    try:
-        value = ast.literal_eval(node)
-    except ValueError:
-        raise ProjectError(
-            f"{path}:{node.lineno}: migcheck reads revision identifiers without running the "
-            "file: write them as string literals (or a tuple of them, or None)"
-        ) from None
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, tuple | list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise ProjectError(f"{path}:{node.lineno}: expected a string, a tuple of strings or None")
-
-
-def _body(function: ast.FunctionDef | None) -> Body:
-    if function is None:
-        return "missing"
-    empty = all(
-        isinstance(s, ast.Pass)
-        or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))  # docstring, ...
-        for s in function.body
-    )
-    if empty:
-        return "empty"
-    for node in ast.walk(function):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            target = node.func.value
-            if (isinstance(target, ast.Name) and target.id == "op") or (
-                node.func.attr in _EXECUTES
-            ):
-                return "changes"
-    return "other"
-
-
-def parse(path: Path) -> Parsed | None:
-    """The revision in ``path``, or None when the file assigns no ``revision``."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except SyntaxError as error:
-        raise ProjectError(f"{path}:{error.lineno}: cannot parse revision: {error.msg}") from None
-    values: dict[str, ast.expr] = {}
-    functions: dict[str, ast.FunctionDef] = {}
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign):
-            for target in statement.targets:
-                if isinstance(target, ast.Name):
-                    values[target.id] = statement.value
-        elif (
-            isinstance(statement, ast.AnnAssign)
-            and isinstance(statement.target, ast.Name)
-            and statement.value is not None
-        ):
-            values[statement.target.id] = statement.value
-        elif isinstance(statement, ast.FunctionDef):
-            functions[statement.name] = statement
-    if "revision" not in values:
-        return None
-    ids = _strings(values["revision"], path)
-    if len(ids) != 1:
-        raise ProjectError(f"{path}:{values['revision'].lineno}: revision must be one string")
-    empty = ast.Constant(None, lineno=0)
-    parents = values.get("down_revision", empty)
-    dependencies = values.get("depends_on", empty)
-    upgrade = functions.get("upgrade")
-    downgrade = functions.get("downgrade")
-    return Parsed(
-        id=ids[0],
-        parents=_strings(parents, path),
-        dependencies=_strings(dependencies, path),
-        labels=_strings(values.get("branch_labels", empty), path),
-        path=path,
-        line=values["revision"].lineno,
-        parents_line=parents.lineno,
-        dependencies_line=dependencies.lineno,
-        upgrade=_body(upgrade),
-        downgrade=_body(downgrade),
-        upgrade_line=upgrade.lineno if upgrade else 0,
-        downgrade_line=downgrade.lineno if downgrade else 0,
-    )
 
 
 def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
@@ -197,11 +72,6 @@ def check(config: Config) -> Report:
     parsed = revisions(where)
     accepted = suppress.collect(config, [(p.id, p.path) for p in parsed], refuse=BLOCKING)
     return Report(findings=suppressed(graph_findings(parsed, where.directory), accepted))
-
-
-def revisions(where: Folders) -> list[Parsed]:
-    """Every revision file in ``where``, parsed."""
-    return [p for p in map(parse, _files(where)) if p is not None]
 
 
 def findings(where: Folders) -> tuple[Finding, ...]:

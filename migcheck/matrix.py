@@ -79,7 +79,19 @@ def version_failures(walks: Sequence[Walked]) -> tuple[tuple[Finding, ...], set[
         ]
         if other:
             message += " (" + "; ".join(other) + ")"
-        found.append(Finding("MC104", message, revision=revision, file=first.file, line=first.line))
+        replaces = tuple(
+            f for w in walks for f in w.findings if (f.code, f.revision) == (code, revision)
+        )
+        found.append(
+            Finding(
+                "MC104",
+                message,
+                revision=revision,
+                file=first.file,
+                line=first.line,
+                replaces=replaces,
+            )
+        )
         replaced.add((code, revision))
     return tuple(found), replaced
 

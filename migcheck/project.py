@@ -170,6 +170,8 @@ def _alembic_table(path: Path) -> bool:
             document = tomllib.load(file)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ProjectError(f"{path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ProjectError(f"{path}: not valid TOML: not UTF-8 text ({error.reason})") from None
     return isinstance(document.get("tool", {}).get("alembic"), dict)
 
 
@@ -209,6 +211,8 @@ def _script_location(alembic_config: AlembicConfig, named: Path, ini: Path | Non
         location = get("script_location")
     except (CommandError, configparser.Error) as error:  # they name the line at fault
         raise ProjectError(f"{named}: {error}") from None
+    except UnicodeDecodeError as error:  # configparser reads in the locale's encoding
+        raise ProjectError(f"{named}: cannot read: not UTF-8 text ({error.reason})") from None
     if isinstance(location, str) and location:
         return location
     if ini is not None and (ini.parent / "env.py").is_file():
@@ -271,8 +275,8 @@ def _plain_folders(ini: Path | None, toml: Path | None, section: str) -> Folders
         if options.get("version_locations") or (location and ":" in location):
             return None  # separators and package resources: Alembic's rules apply
         recursive = options.get("recursive_version_locations", "false")
-    except configparser.Error:
-        return None  # Alembic names the line at fault
+    except (configparser.Error, UnicodeDecodeError):
+        return None  # Alembic names the line at fault, or reads it in the locale's encoding
     if not location:
         if not (ini.parent / "env.py").is_file():
             return None

@@ -1,9 +1,9 @@
 """migcheck's pytest plugin as pytest loads it, in every session: its options and fixture.
 
-The items, ``migcheck.pytest_items``, are imported only for ``pytest --migcheck``, and
-the walk's modules (Alembic, SQLAlchemy, psycopg: about a second) only when a walk runs:
-a test session that does not check migrations must not pay for them, once per xdist
-worker too.
+The session (``migcheck.pytest_session``) and items (``migcheck.pytest_items``) are
+imported only for ``pytest --migcheck``, and the walk's modules (Alembic, SQLAlchemy,
+psycopg: about a second) only when a walk runs: a test session that does not check
+migrations must not pay for them, once per xdist worker too.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("migcheck"):
-        from migcheck.pytest_items import Plugin
+        from migcheck.pytest_session import Plugin
 
         config.pluginmanager.register(Plugin(config), SESSION)
 

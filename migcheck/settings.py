@@ -31,7 +31,7 @@ else:  # pragma: no cover - the tomli backport has tomllib's API
 PYPROJECT = "pyproject.toml"
 OWN_FILE = "migcheck.toml"
 # The commands that read the settings, each of which may have a table of its own.
-COMMANDS = ("check", "snapshot", "diff")
+COMMANDS = ("check", "snapshot", "diff", "merge")
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,9 +230,16 @@ def _table(path: Path) -> Mapping[str, Any] | None:
             document = tomllib.load(file)
     except OSError as error:
         raise UsageError(f"{path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{path}: not valid TOML: not UTF-8 text ({error.reason})") from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{path}: not valid TOML: {error}") from None
     if path.name == OWN_FILE:
+        if "tool" in document:
+            raise UsageError(
+                f"{path}: {OWN_FILE} holds migcheck's keys at its top level, without "
+                "[tool.migcheck] (that table is for pyproject.toml)"
+            )
         return document
     table = document.get("tool", {}).get("migcheck")
     if table is not None and not isinstance(table, dict):
@@ -286,6 +293,12 @@ def read(path: Path) -> Settings:
     commands = {}
     for command in COMMANDS:
         own = document.get(command)
+        if own is not None and not isinstance(own, dict):
+            name = f"{top}.{command}" if top else command
+            raise UsageError(
+                f"{Table(path, top).label}: {command} must be a table: the keys for "
+                f"migcheck {command} go in [{name}]"
+            )
         if isinstance(own, dict):
             name = f"{top}.{command}" if top else command
             commands[command] = parse(own, Table(path, name, command))

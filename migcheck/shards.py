@@ -9,19 +9,23 @@ not, so a merge of CI shards has no MC302 between them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from migcheck.errors import UsageError
-from migcheck.findings import Finding, Report
+from migcheck.findings import Finding, Report, Suppression, suppress
 from migcheck.matrix import Walked, head_differences, version_failures
 
 
-def merge(reports: Mapping[str, Report]) -> Report:
+def merge(reports: Mapping[str, Report], suppressions: Sequence[Suppression] = ()) -> Report:
     """One report of the reports named by their files, as ``check`` on all their versions
     would give (less MC302 between shards).
 
     Findings present in several reports (the revision graph's, found by every shard) are
-    kept once. A version walked in two reports is an error that names both.
+    kept once. ``suppressions`` (the project's) apply to every finding, the recomputed
+    MC104 included; what the shards suppressed stays suppressed. A report of several
+    versions gives back the failures of each version its MC104s replaced, so that the
+    merge equals one check of every version. A version walked in two reports is an error
+    that names both.
     """
     walked_in: dict[int, str] = {}
     for name, report in reports.items():
@@ -32,8 +36,32 @@ def merge(reports: Mapping[str, Report]) -> Report:
                     f"{other} and {name} both walk PostgreSQL {run.pg_version}: merge the "
                     "reports of different versions (one per job of the matrix)"
                 )
+    if len(reports) > 1:
+        for name, report in reports.items():
+            old = next((f for f in report.findings if f.code == "MC104" and not f.replaces), None)
+            if old is not None:
+                raise UsageError(
+                    f"{name} holds an MC104 (revision {old.revision}) without the failures of "
+                    "each version it replaced, which merging it with other versions needs: "
+                    "a report of an older migcheck; make it again"
+                )
     runs = sorted((run for r in reports.values() for run in r.runs), key=lambda r: r.pg_version)
-    found = list(dict.fromkeys(f for report in reports.values() for f in report.findings))
+    # A shard of several versions compared them already: its MC104s go back to the
+    # failures of each version they replaced, and are made again over every version.
+    found = list(
+        dict.fromkeys(
+            g
+            for report in reports.values()
+            for f in report.findings
+            for g in (f.replaces if f.code == "MC104" and len(reports) > 1 else (f,))
+        )
+    )
+    accepted = [
+        Suppression("MC104", f.suppressed, f.revision, comment=f.suppressed_by == "comment")
+        for report in reports.values()
+        for f in report.findings
+        if f.code == "MC104" and f.suppressed is not None
+    ]
     walks = [
         Walked(run, tuple(f for f in found if f.pg_version == run.pg_version), run.walked)
         for run in runs
@@ -46,8 +74,10 @@ def merge(reports: Mapping[str, Report]) -> Report:
     by_version = sorted((f for f in kept if f.pg_version is not None), key=_version)
     across = [f for f in kept if f.pg_version is None and f.code == "MC104"]
     notes = tuple(dict.fromkeys(note for report in reports.values() for note in report.notes))
-    findings = (*shared, *by_version, *across, *failures)
-    return Report(runs=tuple(runs), findings=(*findings, *head_differences(walks)), notes=notes)
+    findings = (*shared, *by_version, *across, *failures, *head_differences(walks))
+    # Suppressions of the project first, then those a shard gave its own MC104.
+    marked = suppress(findings, (*suppressions, *accepted))
+    return Report(runs=tuple(runs), findings=marked, notes=notes)
 
 
 def _version(finding: Finding) -> int:

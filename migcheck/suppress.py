@@ -27,14 +27,15 @@ _EXAMPLE = "# migcheck: ignore MC201 -- why it is accepted"
 def in_file(revision: str, path: Path) -> Iterator[Suppression]:
     """The suppressions the comments of ``path``, the file of ``revision``, declare."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProjectError(f"{path}: cannot read: {error}") from None
-    if "migcheck" not in text:  # most files: no need to tokenize
+        data = path.read_bytes()
+    except OSError as error:
+        raise ProjectError(f"{path}: cannot read: {error.strerror or error}") from None
+    if b"migcheck" not in data:  # most files: no need to tokenize
         return
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError) as error:
+        # From bytes: tokenize honours a coding cookie, as Python (and Alembic) do.
+        tokens = list(tokenize.tokenize(io.BytesIO(data).readline))
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError) as error:
         raise ProjectError(f"{path}: cannot read its comments: {error}") from None
     for token in tokens:
         found = _COMMENT.match(token.string) if token.type == tokenize.COMMENT else None
@@ -60,7 +61,7 @@ def in_file(revision: str, path: Path) -> Iterator[Suppression]:
                 f"# migcheck: ignore {', '.join(codes)} -- why it is accepted"
             )
         for code in codes:
-            yield Suppression(code, reason.strip(), revision, source=where)
+            yield Suppression(code, reason.strip(), revision, source=where, comment=True)
 
 
 def _resolved(entry: Suppression, ids: Collection[str]) -> Suppression:

@@ -129,7 +129,7 @@ def test_findings_exit_1_with_json_shape(
     assert code == 1
     document = json.loads(out)
     assert document["result"] == "fail"
-    assert set(document) == {"migcheck", "result", "runs", "findings"}
+    assert set(document) == {"migcheck", "result", "runs", "findings", "notes"}
     finding = document["findings"][0]
     assert {"code", "severity", "revision", "file", "pg_version", "message", "diff"} <= set(finding)
     assert finding["code"] == "MC201"

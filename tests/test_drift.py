@@ -4,14 +4,17 @@ tests/projects/models_* fixtures."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from migcheck.drift import catalog_lines, load_models, render_autogenerate
-from migcheck.errors import ProjectError
+from migcheck import check
+from migcheck.config import Config
+from migcheck.drift import catalog_lines, load_models, render_autogenerate, settled
+from migcheck.errors import ProjectError, UsageError
 from migcheck.snapshot import Key, Snapshot, make_snapshot
 
 
@@ -119,3 +122,123 @@ def test_load_models_accepts_a_base_or_metadata_and_names_the_option(
         load_models("json:dumps")
     with pytest.raises(ProjectError, match="--models no_such_module_here:x: cannot load it"):
         load_models("no_such_module_here:x")
+
+
+def test_load_models_refuses_a_value_not_shaped_module_colon_attribute() -> None:
+    for spec in ("app.models", "app.models:", ":Base", "app models:Base", "a:b:c"):
+        with pytest.raises(UsageError, match=f"--models {spec}: expected package.module:attr"):
+            load_models(spec)
+
+
+def test_check_refuses_bad_models_before_any_server_starts() -> None:
+    # Nothing listens on port 9: reaching for the server would be a ServerError (exit 3).
+    project = Path(__file__).parent / "projects" / "models_drift_five_ways"
+    config = Config(project_dir=project, backend="url", url="postgresql://nobody@127.0.0.1:9/none")
+    with pytest.raises(ProjectError, match="--models nosuch:Base: cannot load it") as raised:
+        check(replace(config, models="nosuch:Base"))
+    assert raised.value.exit_code == 2
+    with pytest.raises(UsageError, match="--models nosuch: expected"):
+        check(replace(config, models="nosuch"))
+    # The project's own folder is on sys.path while the value is tried, as in the walk.
+    with pytest.raises(ProjectError, match="expected a MetaData or a declarative base"):
+        check(replace(config, models="drift_five_ways_models:sa"))
+
+
+_TABLE = (Key("table", "public", "gadgets"), {"kind": "table"})
+
+
+def _serial(sequence: str, owner: str | None) -> tuple[Key, dict[str, Any]]:
+    return (Key("sequence", "public", sequence), {"owned_by": owner})
+
+
+def _id(default: str) -> tuple[Key, dict[str, Any]]:
+    return (Key("column", "public", "id", "gadgets"), {"type": "integer", "default": default})
+
+
+def test_catalog_lines_take_each_sides_own_serial_sequence_as_the_same_default() -> None:
+    renamed = _snapshot(
+        _TABLE, _serial("things_id_seq", "gadgets.id"), _id("nextval('things_id_seq'::regclass)")
+    )
+    models = _snapshot(
+        _TABLE, _serial("gadgets_id_seq", "gadgets.id"), _id("nextval('gadgets_id_seq'::regclass)")
+    )
+    assert catalog_lines(renamed, models, skip=set()) == ()
+    shared = _snapshot(_TABLE, _serial("shared", None), _id("nextval('shared'::regclass)"))
+    assert catalog_lines(shared, models, skip=set()) == (
+        "~ column gadgets.id default: nextval('shared'::regclass) -> "
+        "nextval('gadgets_id_seq'::regclass)",
+    )
+
+
+def test_catalog_lines_ask_whether_defaults_evaluate_equal_but_never_nextval() -> None:
+    asked: list[tuple[str, str, str, str]] = []
+
+    def same(a: str, a_type: str, b: str, b_type: str) -> bool:
+        asked.append((a, a_type, b, b_type))
+        return {a, b} == {"CURRENT_TIMESTAMP", "now()"}
+
+    def column(name: str, default: str) -> tuple[Key, dict[str, Any]]:
+        return (Key("column", "public", name, "gadgets"), {"type": "text", "default": default})
+
+    head = _snapshot(
+        _TABLE, column("at", "CURRENT_TIMESTAMP"), column("n", "1"), _id("nextval('a'::regclass)")
+    )
+    models = _snapshot(
+        _TABLE, column("at", "now()"), column("n", "2"), _id("nextval('b'::regclass)")
+    )
+    assert catalog_lines(head, models, skip=set(), same=same) == (
+        "~ column gadgets.id default: nextval('a'::regclass) -> nextval('b'::regclass)",
+        "~ column gadgets.n default: 1 -> 2",
+    )
+    assert sorted(asked) == [
+        ("1", "text", "2", "text"),
+        ("CURRENT_TIMESTAMP", "text", "now()", "text"),
+    ]
+
+
+def test_catalog_lines_leave_out_excluded_objects_and_migration_only_checks() -> None:
+    def check_(name: str, body: str) -> tuple[Key, dict[str, Any]]:
+        return (Key("constraint", "public", name, "gadgets"), {"type": "check", "definition": body})
+
+    skipped = (Key("table", "public", "skipped"), {"kind": "table"})
+    value = Key("column", "public", "value", "skipped")
+    head = _snapshot(
+        _TABLE,
+        skipped,
+        (value, {"type": "integer", "default": "2"}),
+        check_("ck_only_migrations", "CHECK (a)"),
+        check_("ck_both", "CHECK (b)"),
+    )
+    models = _snapshot(
+        _TABLE,
+        skipped,
+        (value, {"type": "integer", "default": "1"}),
+        check_("ck_both", "CHECK (c)"),
+        check_("ck_only_models", "CHECK (d)"),
+        (Key("enum", "public", "ext_status"), {"labels": ["on"]}),
+    )
+    exclude = frozenset({Key("table", "public", "skipped"), Key("enum", "public", "ext_status")})
+    assert catalog_lines(head, models, skip=set(), exclude=exclude) == (
+        "~ constraint ck_both on gadgets definition: CHECK (b) -> CHECK (c)",
+        "+ constraint ck_only_models on gadgets CHECK (d)",
+    )
+    assert "~ column skipped.value default: 2 -> 1" in catalog_lines(head, models, skip=set())
+
+
+def test_settled_drops_type_and_default_verdicts_only_where_the_catalog_compared() -> None:
+    type_: tuple[Any, ...] = ("modify_type", None, "items", "name", {}, sa.String(20), sa.Text())
+    default: tuple[Any, ...] = (
+        "modify_default",
+        "app",
+        "items",
+        "qty",
+        {},
+        None,
+        sa.DefaultClause("5"),
+    )
+    nullable: tuple[Any, ...] = ("modify_nullable", None, "items", "qty", {}, True, False)
+    records = [type_, default, nullable]
+    both = {("app", "items", "name"), ("app", "items", "qty")}
+    assert settled(records, both, "app") == [nullable]
+    # The models' tables landed elsewhere (public): nothing compared, nothing dropped.
+    assert settled(records, {("public", "items", "name")}, "app") == records

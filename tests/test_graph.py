@@ -10,7 +10,8 @@ import pytest
 
 from migcheck import Finding, ProjectError, graph
 from migcheck.cli import _run, cli
-from migcheck.project import Folders
+from migcheck.config import Config
+from migcheck.project import Folders, load
 
 ROOT = Path(__file__).parent.parent
 
@@ -166,7 +167,21 @@ def test_empty_upgrade(tmp_path: Path, body: str) -> None:
         (TABLE, ["MC406"]),
         ('op.execute("CREATE TABLE t ()")', ["MC406"]),
         ('op.get_bind().exec_driver_sql("CREATE TABLE t ()")', ["MC406"]),
+        ('op.execute(sa.text("/* why */  alter table t add c int"))', ["MC406"]),
+        ('op.execute("UPDATE t SET c = 1; DROP INDEX i")', ["MC406"]),
+        ('op.add_column("t", sa.Column("c", sa.Integer()))', ["MC406"]),
+        ('op.create_index("i", "t", ["c"])', ["MC406"]),
+        ('with op.batch_alter_table("t") as batch:\n        batch.drop_column("c")', ["MC406"]),
         ("print('no schema change')", []),
+        # Data migrations: nothing to undo in the schema.
+        ('op.get_bind().execute(sa.text("UPDATE t SET c = 1"))', []),
+        ('op.execute("INSERT INTO t VALUES (1)")', []),
+        ('op.execute("TRUNCATE t")', []),
+        ('op.bulk_insert(table, [{"id": 1}])', []),
+        ('conn = op.get_bind()\n    conn.exec_driver_sql("DELETE FROM t")', []),
+        # SQL that cannot be read statically does not count: MC406 must not cry wolf.
+        ("op.execute(statement)", []),
+        ('op.execute(f"CREATE TABLE {name} ()")', []),
     ],
 )
 def test_empty_downgrade(tmp_path: Path, up: str, expected: list[str]) -> None:
@@ -223,3 +238,49 @@ def test_check_stops_before_any_server(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     assert "MC404 error: cycle in the revision graph revision 0002" in out
     assert "PostgreSQL" not in out
+
+
+def test_coding_cookie_is_honoured(tmp_path: Path) -> None:
+    """A latin-1 revision file is valid Python, which Alembic loads."""
+    text = revision("0001", up="pass  # Caf\xe9", down_body="pass")
+    text = "# -*- coding: latin-1 -*-\n" + text + "# migcheck: ignore MC405 -- caf\xe9 au lait\n"
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "0001_a.py").write_bytes(text.encode("latin-1"))
+    (tmp_path / "migrations" / "env.py").write_text("")
+    ini = tmp_path / "alembic.ini"
+    ini.write_text("[alembic]\nscript_location = %(here)s/migrations\n")
+    (finding,) = graph.check(Config(project_dir=tmp_path)).findings
+    assert (finding.code, finding.suppressed) == ("MC405", "caf\xe9 au lait")
+    assert [r.id for r in load(Config(project_dir=tmp_path)).revisions] == ["0001"]
+
+
+def test_bytes_that_are_not_python_text_name_the_file(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "0001_a.py").write_bytes(b'revision = "0001"\ndoc = "Caf\xe9"\n')  # no cookie
+    with pytest.raises(ProjectError, match=r"0001_a\.py:2: cannot parse revision: .*utf-8"):
+        graph.findings(Folders(tmp_path, (versions,), False))
+
+
+def test_directories_are_skipped_and_dangling_links_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "0001_a.py").write_text(revision("0001"))
+    (versions / "old.py").mkdir()  # Alembic skips directories too
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n")
+    args = ["check", "--static", "-c", str(tmp_path / "alembic.ini")]
+    assert _run(cli, args) == 0
+    (versions / "0002_b.py").symlink_to(tmp_path / "nowhere.py")
+    assert _run(cli, args) == 2
+    err = capsys.readouterr().err
+    assert f"{versions / '0002_b.py'}: cannot read: No such file or directory" in err
+
+
+def test_debug_is_accepted_after_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    project = ROOT / "tests" / "projects" / "graph_two_heads"
+    args = ["check", "--static", "-c", str(project / "alembic.ini"), "--debug"]
+    assert _run(cli, args) == 1
+    assert "MC401" in capsys.readouterr().out

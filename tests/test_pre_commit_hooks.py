@@ -118,7 +118,7 @@ def test_migcheck_hook_walks_the_staged_revisions_only(
     assert "migrations/versions/0002_order_numbers_and_updated_at.py" in done.stdout
     assert "MC201 error: downgrade did not restore the schema revision 0002" in done.stdout
     assert "    + sequence order_number_seq bigint" in done.stdout
-    assert "(local): 1 revisions walked" in done.stdout
+    assert "(local): 1 revision walked" in done.stdout
 
 
 def test_static_hook_through_try_repo(

@@ -158,3 +158,20 @@ def test_folders_without_alembic_agree_with_alembic(case: str) -> None:
     except ProjectError:
         return
     assert folders(config) == wanted
+
+
+def test_ini_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
+    write(tmp_path, history())
+    ini = tmp_path / "alembic.ini"
+    ini.write_bytes(b"# Caf\xe9\n[alembic]\nscript_location = %(here)s/migrations\n")
+    with pytest.raises(ProjectError, match=rf"{ini}: cannot read: not UTF-8 text"):
+        folders(Config(project_dir=tmp_path))
+
+
+def test_pyproject_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
+    write(tmp_path, history())
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n")
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_bytes(b'[project]\nname = "caf\xe9"\n')
+    with pytest.raises(ProjectError, match=rf"{pyproject}: not valid TOML: not UTF-8 text"):
+        folders(Config(project_dir=tmp_path))

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from migcheck.findings import CODES, Finding, Report, Run
+from migcheck.pytest_items import render
+from migcheck.reporters import text
+
 pytest_plugins = ["pytester"]
 
 PROJECTS = Path(__file__).parent / "projects"
@@ -180,7 +184,8 @@ def test_without_the_option_nothing_heavy_is_imported(pytester: pytest.Pytester)
             pass
 
         def test_modules():
-            heavy = {"migcheck.pytest_items", "alembic", "sqlalchemy", "psycopg"}
+            heavy = {"migcheck.pytest_items", "migcheck.pytest_session", "alembic"}
+            heavy |= {"sqlalchemy", "psycopg"}
             assert not heavy & set(sys.modules)
         """
     )
@@ -211,3 +216,44 @@ def test_a_server_that_cannot_start_fails_the_items_of_its_version(
     result.assert_outcomes(passed=1, failed=3)
     result.stdout.fnmatch_lines(["*_ pg12::0001 _*", "migcheck: *12*"])
     assert "Traceback" not in result.stdout.str()
+
+
+def test_settings_config_and_revision_range_choose_the_items(pytester: pytest.Pytester) -> None:
+    """``config``, ``from`` and ``to`` of [tool.migcheck] as migcheck check reads them;
+    --migcheck-config still wins. Collecting needs no server."""
+    project(pytester, "enum_type_not_dropped", folder="app")
+    pytester.makefile(
+        ".toml", pyproject='[tool.migcheck]\nconfig = "app/alembic.ini"\nfrom = "0002"\n'
+    )
+    result = pytester.runpytest_subprocess("--migcheck", "--collect-only", "-q", *LOCAL)
+    assert [line for line in result.outlines if "::" in line] == [
+        "app/alembic.ini::graph",
+        "app/alembic.ini::pg::0002",
+        "app/alembic.ini::pg::history",
+    ]
+    result = pytester.runpytest_subprocess(
+        "--migcheck", "--collect-only", "-q", "--migcheck-config", "nowhere.ini", *LOCAL
+    )
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["migcheck: *nowhere.ini: no such file*"])
+
+
+def test_a_finding_reads_as_in_the_text_report() -> None:
+    finding = Finding(
+        code="MC201",
+        message="downgrade of 0002 did not restore the schema",
+        revision="0002",
+        file="versions/0002.py",
+        line=3,
+        pg_version=16,
+        diff=("+ enum type mood",),
+    )
+    block = text.render(Report(findings=(finding,))).split("\n")[:3]
+    assert render(finding).split("\n") == [*block, f"    help: {CODES['MC201'].help}"]
+
+
+def test_one_revision_walked_is_singular() -> None:
+    run = Run(pg_version=16, server_version="16.4", backend="local", revisions=1, seconds=0.5)
+    assert text.run_line(run) == "PostgreSQL 16.4 (local): 1 revision walked in 0.5 s"
+    two = Run(pg_version=16, server_version="16.4", backend="local", revisions=2, seconds=0.5)
+    assert "2 revisions walked" in text.run_line(two)

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,11 @@ import jsonschema
 import pytest
 import yaml
 
-from migcheck import check
+from migcheck import check, cli_reports
 from migcheck.cli import _run, cli
 from migcheck.config import Config
 from migcheck.errors import UsageError
-from migcheck.findings import CODES, Finding, Report, Run
+from migcheck.findings import CODES, Finding, Report, Run, Suppression
 from migcheck.reporters import REPORTERS, github, json_format, junit, located, markdown, sarif
 from migcheck.reporters import text as text_format
 from migcheck.shards import merge
@@ -51,6 +52,11 @@ REPORT = Report(
         Finding("MC104", "fails on PostgreSQL 16; passes on 17", "0003", "versions/0003.py", 9),
     ),
 )
+
+NOTE = "no revision changed since main (merge base 1a2b3c4d): nothing to walk"
+# Accepted by a comment in the revision file, and by the settings.
+IN_SOURCE = Finding("MC201", "kept", "0002", V2, 20, 16, (), "old clients", "comment")
+IN_SETTINGS = Finding("MC302", "differs", None, None, None, 17, (), "moving", "settings")
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -86,6 +92,18 @@ def test_text_marks_suppressed_findings_and_does_not_count_them() -> None:
 def test_json_loads_back_what_it_renders() -> None:
     assert json_format.load(json_format.render(REPORT)) == REPORT
     assert json_format.load(json_format.render(Report())) == Report()
+    noted = Report(notes=(NOTE,), findings=(IN_SOURCE,))
+    document = json.loads(json_format.render(noted))
+    assert document["notes"] == [NOTE]
+    assert document["findings"][0]["suppressed_by"] == "comment"
+    assert json_format.load(json_format.render(noted)) == noted
+
+
+def test_json_loader_refuses_an_unknown_suppression_origin() -> None:
+    document = json.loads(json_format.render(Report(findings=(IN_SOURCE,))))
+    document["findings"][0]["suppressed_by"] = "email"
+    with pytest.raises(ValueError, match="'suppressed_by' is 'email', expected comment or"):
+        json_format.load(json.dumps(document))
 
 
 @pytest.mark.parametrize(
@@ -176,6 +194,32 @@ def test_junit_graph_checks_and_cross_version_findings_have_their_own_cases() ->
     assert (root.get("tests"), root.get("failures")) == ("15", "5")
 
 
+def test_junit_revisions_not_checked_are_skipped_test_cases() -> None:
+    run_ = Run(
+        16,
+        "16.4",
+        "local",
+        1.0,
+        1,
+        ("0001", "0002"),
+        ("0003 not checked: it needs 0002, which failed", "a note"),
+    )
+    failed = Finding("MC101", "boom", "0002", "2.py", 3, 16)
+    root = ET.fromstring(junit.render(Report(runs=(run_,), findings=(failed,), notes=(NOTE,))))
+    pg16 = cases(root, "PostgreSQL 16")
+    assert list(pg16) == ["0001", "0002", "0003", junit.HISTORY]
+    skipped = pg16["0003"].find("skipped")
+    assert skipped is not None
+    assert skipped.get("message") == "it needs 0002, which failed"
+    assert pg16["0002"].find("skipped") is None
+    (suite,) = [s for s in root.iter("testsuite") if s.get("name") == "PostgreSQL 16"]
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("4", "1", "1")
+    assert root.get("skipped") == "1"
+    # The check's own notes: with the revision graph's suite, which every report has.
+    (graph,) = [s for s in root.iter("testsuite") if s.get("name") == "revision graph"]
+    assert graph.findtext("system-out") == NOTE + "\n"
+
+
 def test_junit_survives_characters_xml_cannot_carry() -> None:
     report = Report(findings=(Finding("MC101", "bad \x00 byte \x1b[0m", "1", "1.py", 1, 16),))
     root = ET.fromstring(junit.render(report))
@@ -227,6 +271,16 @@ def test_sarif_suppressions_carry_the_reason() -> None:
     assert suppressed["suppressions"] == [
         {"kind": "external", "status": "accepted", "justification": "old clients"}
     ]
+
+
+def test_sarif_suppressions_say_where_they_are_written() -> None:
+    document = json.loads(sarif.render(Report(runs=REPORT.runs, findings=(IN_SOURCE, IN_SETTINGS))))
+    validate_sarif(document)
+    kinds = [r["suppressions"][0]["kind"] for r in document["runs"][0]["results"]]
+    assert kinds == ["inSource", "external"]
+    properties = document["runs"][0]["properties"]
+    assert properties["pgVersions"] == [16, 17]
+    assert properties["serverVersions"] == ["16.4", "17.2"]
 
 
 def test_sarif_uris_are_encoded_and_absolute_paths_are_file_uris(tmp_path: Path) -> None:
@@ -298,6 +352,8 @@ def test_markdown_summary() -> None:
     assert f"`{V2}:20` · revision `0002` · PostgreSQL 16" in rendered
     assert "default \\`x\\` \\<b\\>kept\\</b\\> \\*" in rendered
     assert "\n````diff\n+ a ```b```\n````\n" in rendered  # the fence outgrows the content
+    noted = markdown.render(Report(notes=("nothing_to walk",)))
+    assert "### Notes\n\n- nothing\\_to walk\n" in noted
     assert "### MC201 error (suppressed): downgrade" in rendered
     assert "Suppressed: old clients" in rendered
     assert "- PostgreSQL 16: a note" in rendered
@@ -347,6 +403,66 @@ def test_merge_of_suppressed_errors_passes() -> None:
     assert merge({"a": shard(14), "b": shard(16, accepted)}).exit_code == 0
 
 
+def test_merge_applies_the_projects_suppressions_to_what_it_recomputes() -> None:
+    failed = Finding("MC101", "[42601] syntax error", "2", "2.py", 9, 14)
+    accepted = Finding(
+        "MC201", "kept", "1", "1.py", 12, 16, suppressed="old", suppressed_by="settings"
+    )
+    shards = {"a.json": shard(14, failed, walked=("1", "2")), "b.json": shard(16, accepted)}
+    assert merge(shards).exit_code == 1
+    comment = Suppression("MC104", "15 and later only", "2", source="2.py:3", comment=True)
+    merged = merge(shards, (comment,))
+    assert merged.exit_code == 0
+    (mc104,) = [f for f in merged.findings if f.code == "MC104"]
+    assert (mc104.suppressed, mc104.suppressed_by) == ("15 and later only", "comment")
+    # What a shard suppressed stays as it was.
+    assert accepted in merged.findings
+
+
+def test_merge_gives_back_what_a_shard_of_several_versions_compared() -> None:
+    """Its MC104 replaced each version's failures: merged with another version, they are
+    compared again, as one check of all three versions would."""
+    fails = {v: Finding("MC101", "[42601] syntax error", "2", "2.py", 9, v) for v in (13, 14)}
+    alone = {
+        "13.json": shard(13, fails[13], walked=("1", "2")),
+        "14.json": shard(14, fails[14], walked=("1", "2")),
+        "15.json": shard(15),
+    }
+    one_check = merge(alone)
+    (mc104,) = [f for f in one_check.findings if f.code == "MC104"]
+    assert mc104.message.startswith("fails on PostgreSQL 13, 14; passes on 15: ")
+    assert mc104.replaces == (fails[13], fails[14])
+    two = merge({"14.json": alone["14.json"], "15.json": alone["15.json"]})
+    assert [f.code for f in two.findings] == ["MC405", "MC104"]
+    both = json_format.load(json_format.render(two))  # as a CI job hands it on
+    merged = merge({"a.json": both, "b.json": alone["13.json"]})
+    assert merged == one_check
+    # A shard's own suppression of its MC104 holds for the one made again.
+    accepted = replace(two.findings[1], suppressed="15 and later", suppressed_by="comment")
+    kept = merge(
+        {"a.json": replace(two, findings=(two.findings[0], accepted)), "b.json": alone["13.json"]}
+    )
+    assert kept.exit_code == 0
+    assert kept.findings[-1].suppressed_by == "comment"
+
+
+def test_merge_refuses_an_mc104_without_what_it_replaced() -> None:
+    old = Report(runs=shard(14).runs, findings=(Finding("MC104", "fails on PostgreSQL 14", "2"),))
+    with pytest.raises(UsageError, match=r"a\.json holds an MC104 \(revision 2\) without the"):
+        merge({"a.json": old, "b.json": shard(13)})
+    assert merge({"a.json": old}).findings == old.findings  # alone: nothing to redo
+
+
+def test_mc302_is_suppressed_by_the_version_that_differs() -> None:
+    """MC302 names the version whose schema differs from the lowest one's: ``pg`` is that
+    version (the README's example)."""
+    differs = Finding("MC302", "on 15 differs from 13", pg_version=15)
+    assert Suppression("MC302", "r", pg_version=15).matches(differs)
+    assert not Suppression("MC302", "r", pg_version=13).matches(differs)
+    readme = (ROOT / "README.md").read_text()
+    assert '{ code = "MC302", pg = 15, reason = ' in readme
+
+
 def test_merge_refuses_a_version_walked_twice() -> None:
     with pytest.raises(UsageError, match=r"a\.json and b\.json both walk PostgreSQL 16"):
         merge({"a.json": shard(16), "b.json": shard(16)})
@@ -381,9 +497,78 @@ def test_output_without_a_known_format_takes_format(
     code, out, _ = run([*args, "--output", "junit:r.xml"], capsys)
     assert json.loads(out)["result"] == "pass"
     ET.parse(tmp_path / "r.xml")
-    # A colon in a file name is no format.
-    code, out, _ = run([*args, "--output", "weird:name.json"], capsys)
+    # A colon in a file name is no format, when what precedes it is no word.
+    code, out, _ = run([*args, "--output", "./weird:name.json"], capsys)
     assert json_format.load((tmp_path / "weird:name.json").read_text()) == Report()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "sarf:r.sarif",
+            "--output sarf:r.sarif: 'sarf' is not a report format (github, json, junit, "
+            "markdown, sarif, text); write FORMAT:FILE (a file of that name: ./sarf:r.sarif)",
+        ),
+        ("sarif:", "--output sarif:: give the FILE to write after sarif:"),
+        ("", "--output '': give a FILE or FORMAT:FILE"),
+    ],
+)
+def test_output_with_an_unknown_format_or_no_file_is_exit_2(
+    value: str,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(
+        ["check", "--static", "-c", str(ENUM / "alembic.ini"), "-o", value], capsys
+    )
+    assert (code, out, err) == (2, "", f"migcheck: {message}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_after_a_drive_letter_is_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    args = ["check", "--static", "-c", str(ENUM / "alembic.ini"), "-o", "C:r.txt"]
+    code, _, err = run(args, capsys)
+    assert code == 0, err
+    assert (tmp_path / "C:r.txt").read_text().startswith("OK: ")
+
+
+def test_reports_that_cannot_be_written_stop_the_check_before_the_walk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No server at that URL: had the walk started, the exit code would be 3."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    args = ["check", "-c", str(ENUM / "alembic.ini"), "--url", "postgresql://127.0.0.1:9/x"]
+    missing = tmp_path / "nonexistent" / "r.xml"
+    code, out, err = run([*args, "--output", f"junit:{missing}"], capsys)
+    assert (code, out, err) == (2, "", f"migcheck: --output {missing}: No such file or directory\n")
+    code, out, err = run([*args, "--output", str(tmp_path)], capsys)
+    assert (code, err) == (2, f"migcheck: --output {tmp_path}: Is a directory\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(missing))
+    code, out, err = run(args, capsys)
+    assert (code, out) == (2, "")
+    assert err == f"migcheck: $GITHUB_STEP_SUMMARY {missing}: No such file or directory\n"
+
+
+def test_a_report_that_fails_to_be_written_after_the_walk_comes_after_the_terminal_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The folder went away during the walk: the findings are shown all the same."""
+    gone = tmp_path / "gone" / "r.json"
+    good = tmp_path / "r.xml"
+    outputs = cli_reports.Outputs((("json", gone), ("junit", good)), "text", None)
+    with pytest.raises(UsageError, match=f"--output {re.escape(str(gone))}: No such file"):
+        cli_reports.emit(REPORT, outputs, Path("alembic.ini"))
+    assert capsys.readouterr().out == text_format.render(REPORT)
+    ET.parse(good)  # the other reports are written
 
 
 def test_merge_names_a_file_it_cannot_read(
@@ -406,6 +591,60 @@ def test_merge_names_a_file_it_cannot_read(
     code, out, _ = run(["merge", str(good), "--format", "json"], capsys)
     assert code == 0
     assert json_format.load(out) == shard(16)
+
+
+def test_merge_reads_its_settings_and_the_projects_suppressions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """[tool.migcheck.merge] sets its options; the revision files' comments and the
+    settings' ignore entries apply to the MC104 merge recomputes, as check applies them."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    project = tmp_path / "project"
+    shutil.copytree(NULLS, project)
+    revision = project / "migrations" / "versions" / "0002_unique_email_per_tenant.py"
+    text = revision.read_text()
+    revision.write_text(
+        text.replace("def upgrade", "# migcheck: ignore MC104 -- 15+ only\ndef upgrade", 1)
+    )
+    report = tmp_path / "merged.md"
+    (project / "pyproject.toml").write_text(
+        f'[tool.migcheck.merge]\nformat = "json"\noutput = ["markdown:{report}"]\n'
+        'ignore = [{code = "MC201", revision = "0001", reason = "kept for old clients"}]\n'
+    )
+    failed = Finding("MC101", "[42601] syntax error", "0002", "2.py", 9, 14)
+    kept = Finding("MC201", "not restored", "0001", "1.py", 12, 16)
+    for version, found, walked in (
+        (14, failed, ("0001", "0002")),
+        (16, kept, ("0001", "0002", "0003")),
+    ):
+        shard_ = Report(
+            runs=(Run(version, f"{version}.1", "local", 1.0, len(walked), walked),),
+            findings=(found,),
+        )
+        (tmp_path / f"{version}.json").write_text(json_format.render(shard_))
+    shards = [str(tmp_path / "14.json"), str(tmp_path / "16.json")]
+    code, out, err = run(["merge", *shards, "-c", str(project / "alembic.ini")], capsys)
+    assert code == 0, err
+    merged = json_format.load(out)  # format = "json"
+    by_code = {f.code: f for f in merged.findings}
+    assert (by_code["MC104"].suppressed, by_code["MC104"].suppressed_by) == ("15+ only", "comment")
+    assert by_code["MC201"].suppressed_by == "settings"
+    assert report.read_text().startswith("## migcheck: pass")
+    # Without the project (no -c, no Alembic configuration here): nothing is suppressed.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    code, out, err = run(["merge", *shards], capsys)
+    assert code == 1, err
+    assert "FAIL: 2 error(s)" in out
+    code, _, err = run(["merge", *shards, "-c", "nope.ini"], capsys)
+    assert code == 2
+    assert err.startswith("migcheck: nope.ini: no such file")
+    # An option the settings of merge cannot hold is named.
+    (project / "pyproject.toml").write_text("[tool.migcheck.merge]\npg = 16\n")
+    code, _, err = run(["merge", *shards, "-c", str(project / "alembic.ini")], capsys)
+    assert code == 2
+    assert "'pg' is not an option of migcheck merge" in err
 
 
 @pytest.mark.server
@@ -462,14 +701,15 @@ def test_one_run_writes_every_report(
 
 
 @pytest.mark.server
-def test_merge_of_two_versions_equals_one_check_of_both(
+def test_merge_of_shards_equals_one_check_of_all_their_versions(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Shards of a CI matrix, each on its own local server: 0002 needs PostgreSQL 15."""
+    """Shards of a CI matrix, each on its own local servers: 0002 needs PostgreSQL 15. The
+    shard of 14 and 16 reports MC104 itself; merged with 13's, it is made again."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     ini = str(NULLS / "alembic.ini")
-    for version in (14, 16):
+    for versions in ("13", "14,16"):
         code, _, err = run(
             [
                 "check",
@@ -478,19 +718,19 @@ def test_merge_of_two_versions_equals_one_check_of_both(
                 "--backend",
                 "local",
                 "--pg",
-                str(version),
+                versions,
                 "--output",
-                f"json:{tmp_path / f'{version}.json'}",
+                f"json:{tmp_path / f'{versions}.json'}",
             ],
             capsys,
         )
-        assert code == (1 if version == 14 else 0), err
+        assert code == 1, err
     sarif_file = tmp_path / "merged.sarif"
     code, out, _ = run(
         [
             "merge",
-            str(tmp_path / "14.json"),
-            str(tmp_path / "16.json"),
+            str(tmp_path / "13.json"),
+            str(tmp_path / "14,16.json"),
             "--format",
             "json",
             "--output",
@@ -502,9 +742,11 @@ def test_merge_of_two_versions_equals_one_check_of_both(
     merged = json_format.load(out)
     (found,) = merged.findings
     assert (found.code, found.revision, found.pg_version) == ("MC104", "0002", None)
-    assert found.message.startswith("fails on PostgreSQL 14; passes on 16: upgrade failed: [42601]")
+    assert found.message.startswith(
+        "fails on PostgreSQL 13, 14; passes on 16: upgrade failed: [42601]"
+    )
     validate_sarif(json.loads(sarif_file.read_text()))
-    together = check(Config(project_dir=NULLS, backend="local", pg_versions=(14, 16), jobs=1))
+    together = check(Config(project_dir=NULLS, backend="local", pg_versions=(13, 14, 16), jobs=1))
     assert merged.findings == together.findings
     assert [r.walked for r in merged.runs] == [r.walked for r in together.runs]
 

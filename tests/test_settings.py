@@ -530,3 +530,56 @@ def test_config_names_the_commands_that_read_settings(capsys: pytest.CaptureFixt
     assert (
         "name a command that reads the settings: check, snapshot, diff" in capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize("name", ["pyproject.toml", "migcheck.toml"])
+def test_settings_that_are_not_utf8_exit_2_naming_the_file(
+    tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, {"alembic.ini": INI})
+    (tmp_path / name).write_bytes(b'[tool.migcheck]\n# caf\xe9\ndriver = "pg8000"\n')
+    code = cli._run(cli.cli, ["check", "--static", "-c", str(tmp_path / "alembic.ini")])
+    assert code == 2
+    assert f"{tmp_path / name}: not valid TOML: not UTF-8 text" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "pyproject.toml",
+            "[tool.migcheck]\ncheck = 3\n",
+            "[tool.migcheck]: check must be a table: the keys for migcheck check go in "
+            "[tool.migcheck.check]",
+        ),
+        ("migcheck.toml", "diff = true\n", "diff must be a table: the keys for migcheck diff"),
+        (
+            "migcheck.toml",
+            '[tool.migcheck]\ndriver = "pg8000"\n',
+            "migcheck.toml holds migcheck's keys at its top level, without [tool.migcheck]",
+        ),
+    ],
+)
+def test_misplaced_tables_say_where_keys_go(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    write(tmp_path, {name: text})
+    with pytest.raises(UsageError) as raised:
+        settings.apply(Config(project_dir=tmp_path))
+    assert message in str(raised.value)
+    assert "did you mean" not in str(raised.value)
+
+
+def test_settings_reuse_does_not_apply_to_a_backend_given_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, {"alembic.ini": INI, "migcheck.toml": "reuse = true\n"})
+    write(tmp_path, {"migrations/env.py": "", "migrations/versions/0001_a.py": 'revision = "1"\n'})
+    args = ["check", "--static", "-c", str(tmp_path / "alembic.ini"), "--backend", "local"]
+    assert cli._run(cli.cli, args) == 0, capsys.readouterr().err
+    assert cli._run(cli.cli, [*args, "--reuse"]) == 2
+    assert "--reuse keeps Docker containers: not with --backend local" in capsys.readouterr().err
+    write(tmp_path, {"migcheck.toml": 'backend = "local"\n'})
+    assert cli._run(cli.cli, [*args[:-2], "--reuse"]) == 2
+    err = capsys.readouterr().err
+    assert f"not with backend local (set in {tmp_path / 'migcheck.toml'})" in err

@@ -96,11 +96,12 @@ def test_comments_list_codes_with_a_reason(tmp_path: Path) -> None:
         "# see migcheck's README about suppressions\n"
     )
     found = list(suppress.in_file("0002", path))
+    line2, line3 = f"{path}:2", f"{path}:3"
     assert found == [
-        Suppression("MC201", "enum kept for old clients", "0002", source=f"{path}:2"),
-        Suppression("MC204", "enum kept for old clients", "0002", source=f"{path}:2"),
-        Suppression("MC202", "second -- dashes kept", "0002", source=f"{path}:3"),
-        Suppression("MC203", "second -- dashes kept", "0002", source=f"{path}:3"),
+        Suppression("MC201", "enum kept for old clients", "0002", source=line2, comment=True),
+        Suppression("MC204", "enum kept for old clients", "0002", source=line2, comment=True),
+        Suppression("MC202", "second -- dashes kept", "0002", source=line3, comment=True),
+        Suppression("MC203", "second -- dashes kept", "0002", source=line3, comment=True),
     ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from migcheck import __version__
 from migcheck.findings import CODES, Finding, Report, Run
@@ -28,21 +28,25 @@ def as_dict(report: Report) -> dict[str, Any]:
             }
             for run in report.runs
         ],
-        "findings": [
-            {
-                "code": finding.code,
-                "severity": finding.severity,
-                "title": finding.title,
-                "revision": finding.revision,
-                "file": finding.file,
-                "line": finding.line,
-                "pg_version": finding.pg_version,
-                "message": finding.message,
-                "diff": list(finding.diff),
-                "suppressed": finding.suppressed,
-            }
-            for finding in report.findings
-        ],
+        "findings": [_finding_dict(finding) for finding in report.findings],
+        "notes": list(report.notes),
+    }
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "severity": finding.severity,
+        "title": finding.title,
+        "revision": finding.revision,
+        "file": finding.file,
+        "line": finding.line,
+        "pg_version": finding.pg_version,
+        "message": finding.message,
+        "diff": list(finding.diff),
+        "suppressed": finding.suppressed,
+        "suppressed_by": finding.suppressed_by,
+        "replaces": [_finding_dict(replaced) for replaced in finding.replaces],
     }
 
 
@@ -81,11 +85,17 @@ def _seconds(value: object, key: str, where: str) -> float:
     return float(value)
 
 
-def _objects(document: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    items = _required(document, key, list, "report")
+def _objects(
+    document: dict[str, Any], key: str, where: str = "report", *, required: bool = True
+) -> list[dict[str, Any]]:
+    if required:
+        items = _required(document, key, list, where)
+    else:
+        items = _optional(document, key, list, where) or []
+    prefix = "" if where == "report" else f"{where}."
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise ValueError(f"{key}[{index}] is not an object")
+            raise ValueError(f"{prefix}{key}[{index}] is not an object")
     return items
 
 
@@ -119,7 +129,23 @@ def _finding(item: dict[str, Any], where: str) -> Finding:
         pg_version=_optional(item, "pg_version", int, where),
         diff=_strings(item, "diff", where),
         suppressed=_optional(item, "suppressed", str, where),
+        suppressed_by=_suppressed_by(item, where),
+        replaces=tuple(
+            _finding(replaced, f"{where}.replaces[{i}]")
+            for i, replaced in enumerate(_objects(item, "replaces", where, required=False))
+        ),
     )
+
+
+def _suppressed_by(item: dict[str, Any], where: str) -> Literal["comment", "settings"] | None:
+    value = _optional(item, "suppressed_by", str, where)
+    if value is None:
+        return None
+    if value == "comment":
+        return "comment"
+    if value == "settings":
+        return "settings"
+    raise ValueError(f"{where}: 'suppressed_by' is {value!r}, expected comment or settings")
 
 
 def load(text: str) -> Report:
@@ -140,4 +166,5 @@ def load(text: str) -> Report:
             _finding(item, f"findings[{i}]")
             for i, item in enumerate(_objects(document, "findings"))
         ),
+        notes=_strings(document, "notes", "report"),
     )

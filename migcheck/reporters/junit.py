@@ -3,7 +3,8 @@
 One test suite per PostgreSQL version with one test case per revision walked (up, down,
 up again) and one for the whole history (the downgrade to base, the upgrade in one run,
 the models, the comparison with other versions); one suite for the revision graph with a
-test case per static check; one for what fails on some versions only (MC104). An
+test case per static check; one for what fails on some versions only (MC104). A revision
+not walked because one it needs failed is a skipped test case. An
 error-level finding fails its test case; warnings and suppressed findings do not, and
 are written to its system-out.
 """
@@ -21,6 +22,7 @@ HISTORY = "whole history"
 
 # Characters XML 1.0 cannot carry at all, even escaped (control characters but tab and
 # newlines): a database message may quote them.
+_NOT_CHECKED = re.compile(r"(\S+) not checked: (.*)")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -41,8 +43,12 @@ def _fails(finding: Finding) -> bool:
     return finding.severity == "error" and finding.suppressed is None
 
 
-def _case(suite: ET.Element, classname: str, name: str, findings: Sequence[Finding]) -> None:
+def _case(
+    suite: ET.Element, classname: str, name: str, findings: Sequence[Finding], skipped: str | None
+) -> None:
     case = ET.SubElement(suite, "testcase", classname=classname, name=name)
+    if skipped is not None:
+        ET.SubElement(case, "skipped", message=_clean(skipped))
     files = [f.file for f in findings if f.file]
     if files:
         case.set("file", files[0])
@@ -60,10 +66,25 @@ def _case(suite: ET.Element, classname: str, name: str, findings: Sequence[Findi
         ET.SubElement(case, "system-out").text = _clean("\n".join(_block(f) for f in other)) + "\n"
 
 
+def _skipped(run: Run | None) -> dict[str, str]:
+    """The revisions of a run not checked because one they need failed, and why (its notes
+    say "0003 not checked: it needs 0002, which failed")."""
+    found = (_NOT_CHECKED.match(note) for note in (run.notes if run else ()))
+    return {match[1]: match[2] for match in found if match}
+
+
 def _suite(
-    root: ET.Element, name: str, cases: dict[str, list[Finding]], run: Run | None = None
-) -> tuple[int, int]:
-    """One test suite; (tests, failures)."""
+    root: ET.Element,
+    name: str,
+    cases: dict[str, list[Finding]],
+    run: Run | None = None,
+    notes: Sequence[str] = (),
+) -> tuple[int, int, int]:
+    """One test suite; (tests, failures, skipped)."""
+    skipped = {r: why for r, why in _skipped(run).items() if not cases.get(r)}
+    cases = {**cases, **{r: [] for r in skipped if r not in cases}}
+    if HISTORY in cases:  # the whole history's case last
+        cases[HISTORY] = cases.pop(HISTORY)
     failures = sum(1 for found in cases.values() if any(_fails(f) for f in found))
     suite = ET.SubElement(
         root,
@@ -72,7 +93,7 @@ def _suite(
         tests=str(len(cases)),
         failures=str(failures),
         errors="0",
-        skipped="0",
+        skipped=str(len(skipped)),
     )
     if run is not None:
         suite.set("time", f"{run.seconds:.3f}")
@@ -80,10 +101,11 @@ def _suite(
         for key, value in (("server_version", run.server_version), ("backend", run.backend)):
             ET.SubElement(properties, "property", name=key, value=value)
     for case, found in cases.items():
-        _case(suite, name, case, found)
-    if run is not None and run.notes:
-        ET.SubElement(suite, "system-out").text = _clean("\n".join(run.notes)) + "\n"
-    return len(cases), failures
+        _case(suite, name, case, found, skipped.get(case))
+    notes = [*notes, *(run.notes if run else ())]
+    if notes:
+        ET.SubElement(suite, "system-out").text = _clean("\n".join(notes)) + "\n"
+    return len(cases), failures, len(skipped)
 
 
 def _by_revision(findings: Sequence[Finding], walked: Sequence[str]) -> dict[str, list[Finding]]:
@@ -98,13 +120,14 @@ def _by_revision(findings: Sequence[Finding], walked: Sequence[str]) -> dict[str
 
 def render(report: Report) -> str:
     root = ET.Element("testsuites", name="migcheck")
-    counted: list[tuple[int, int]] = []
+    counted: list[tuple[int, int, int]] = []
     graph_codes = [code for code in CODES if code.startswith("MC4")]
     static = [f for f in report.findings if f.pg_version is None and f.code in graph_codes]
     checks = {
         f"{code} {CODES[code].title}": [f for f in static if f.code == code] for code in graph_codes
     }
-    counted.append(_suite(root, "revision graph", checks))
+    # The check's own notes ("nothing to walk") go with the suite every report has.
+    counted.append(_suite(root, "revision graph", checks, notes=report.notes))
     runs = {run.pg_version: run for run in report.runs}
     versions = sorted(runs.keys() | {f.pg_version for f in report.findings if f.pg_version})
     for version in versions:
@@ -118,9 +141,10 @@ def render(report: Report) -> str:
         if not cases[HISTORY]:
             del cases[HISTORY]
         counted.append(_suite(root, "all versions", cases))
-    root.set("tests", str(sum(tests for tests, _ in counted)))
-    root.set("failures", str(sum(failures for _, failures in counted)))
+    root.set("tests", str(sum(tests for tests, _, _ in counted)))
+    root.set("failures", str(sum(failures for _, failures, _ in counted)))
     root.set("errors", "0")
+    root.set("skipped", str(sum(skipped for _, _, skipped in counted)))
     root.set("time", f"{sum(run.seconds for run in report.runs):.3f}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"

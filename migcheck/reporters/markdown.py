@@ -59,8 +59,11 @@ def render(report: Report) -> str:
         ]
     for finding in report.findings:
         lines += _finding(finding)
-    notes = [(run.pg_version, note) for run in report.runs for note in run.notes]
+    notes = [escape(note) for note in report.notes]
+    notes += [
+        f"PostgreSQL {run.pg_version}: {escape(note)}" for run in report.runs for note in run.notes
+    ]
     if notes:
         lines += ["### Notes", ""]
-        lines += [f"- PostgreSQL {version}: {escape(note)}" for version, note in notes] + [""]
+        lines += [f"- {note}" for note in notes] + [""]
     return "\n".join(lines)

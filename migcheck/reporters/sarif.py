@@ -2,7 +2,8 @@
 
 One rule per code of the table of codes; one result per finding, located in its
 revision file (its ``def upgrade`` or ``def downgrade`` line when no traceback named a
-line). Suppressed findings carry a SARIF suppression with their reason. A finding
+line). Suppressed findings carry a SARIF suppression with their reason: "inSource" for
+a comment in the revision file, "external" for the settings. A finding
 without a file gets no location: GitHub rejects a SARIF file with such a result, so
 ``migcheck check`` first points them at the Alembic configuration
 (``reporters.located``).
@@ -73,10 +74,11 @@ def _result(finding: Finding) -> dict[str, Any]:
     if finding.file is not None:
         result["locations"] = [_location(finding.file, finding.line)]
     if finding.suppressed is not None:
-        # Accepted on purpose, in the migration file or in the configuration: either way
-        # not in the SARIF file itself.
+        # Accepted on purpose: by a comment in the migration file (in the source), or in
+        # the settings (outside it).
+        kind = "inSource" if finding.suppressed_by == "comment" else "external"
         result["suppressions"] = [
-            {"kind": "external", "status": "accepted", "justification": finding.suppressed}
+            {"kind": kind, "status": "accepted", "justification": finding.suppressed}
         ]
     return result
 
@@ -98,7 +100,8 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "results": [_result(finding) for finding in report.findings],
                 "properties": {
                     "result": report.result,
-                    "pgVersions": [run.server_version for run in report.runs],
+                    "pgVersions": [run.pg_version for run in report.runs],
+                    "serverVersions": [run.server_version for run in report.runs],
                 },
             }
         ],

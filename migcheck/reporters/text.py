@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migcheck.findings import Finding, Report
+from migcheck.findings import Finding, Report, Run
 
 
 def counts(report: Report) -> str:
@@ -25,22 +25,31 @@ def heading(finding: Finding) -> str:
     return f"{where}: {finding.code} {finding.severity}: {finding.title}{revision}{version}"
 
 
+def finding_lines(finding: Finding) -> list[str]:
+    """One finding's block: its heading, then indented why it was accepted, its message
+    and its diff lines."""
+    lines = [heading(finding)]
+    if finding.suppressed is not None:
+        lines.append(f"    suppressed: {finding.suppressed}")
+    lines.append(f"    {finding.message}")
+    lines.extend(f"    {line}" for line in finding.diff)
+    return lines
+
+
+def run_line(run: Run) -> str:
+    """``PostgreSQL 16.4 (docker): 3 revisions walked in 2.1 s``."""
+    walked = f"{run.revisions} revision{'' if run.revisions == 1 else 's'} walked"
+    return f"PostgreSQL {run.server_version} ({run.backend}): {walked} in {run.seconds:.1f} s"
+
+
 def render(report: Report) -> str:
     lines: list[str] = []
     for finding in report.findings:
-        lines.append(heading(finding))
-        if finding.suppressed is not None:
-            lines.append(f"    suppressed: {finding.suppressed}")
-        lines.append(f"    {finding.message}")
-        lines.extend(f"    {line}" for line in finding.diff)
+        lines.extend(finding_lines(finding))
     for run in report.runs:
         for note in run.notes:
             lines.append(f"note [PostgreSQL {run.pg_version}]: {note}")
-    for run in report.runs:
-        lines.append(
-            f"PostgreSQL {run.server_version} ({run.backend}): {run.revisions} revisions "
-            f"walked in {run.seconds:.1f} s"
-        )
+    lines.extend(run_line(run) for run in report.runs)
     verdict = "FAIL" if report.failed else "OK"
     lines.append(f"{verdict}: {counts(report)}")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,168 @@
+"""The session side of pytest --migcheck: the Config from the options and settings, each
+PostgreSQL version's report (walked once per process), the xdist scheduling and the
+terminal summary. The items are ``migcheck.pytest_items``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from migcheck import settings
+from migcheck.check import check
+from migcheck.config import BACKENDS, Backend, Config, parse_pg_versions
+from migcheck.errors import MigcheckError, UsageError
+from migcheck.findings import Report
+from migcheck.graph import check as check_graph
+from migcheck.project import load as load_project
+from migcheck.pytest_items import ACROSS, AlembicProject, is_static
+from migcheck.reporters import text
+
+_BACKENDS: dict[str, Backend] = {name: name for name in BACKENDS if name != "url"}
+
+
+def build_config(config: pytest.Config) -> Config:
+    """The run's Config from the --migcheck-* options and the project's [tool.migcheck]."""
+    named = config.getoption("migcheck_config")
+    if named:
+        ini = config.invocation_params.dir / named
+    else:  # the settings' config key, as for the CLI, else alembic.ini in rootdir
+        found = settings.load(config.rootpath)
+        key = found.for_command("check").get("config") if found else None
+        ini = Path(key.value) if key else config.rootpath / "alembic.ini"
+    backend = _BACKENDS.get(config.getoption("migcheck_backend") or "auto")
+    if backend is None:
+        raise UsageError(f"--migcheck-backend: choose one of {', '.join(_BACKENDS)}")
+    spec = config.getoption("migcheck_pg")
+    try:
+        versions = parse_pg_versions(spec) if spec else ()
+    except UsageError as error:
+        raise UsageError(str(error).replace("--pg:", "--migcheck-pg:", 1)) from None
+    given = Config(
+        project_dir=ini.parent, alembic_ini=ini.name, pg_versions=versions, backend=backend
+    )
+    # What the command line gave wins over the project's settings, as for the CLI.
+    keep = {"pg_versions"} if versions else set()
+    if config.getoption("migcheck_backend"):
+        keep.add("backend")
+    return settings.apply(given, keep=keep)
+
+
+class Plugin:
+    """One pytest process's migcheck: the Config, and each version's report once walked."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        try:
+            self.settings = build_config(config)
+        except MigcheckError as error:
+            raise pytest.UsageError(f"migcheck: {error}") from None
+        if config.getoption("dist", "no") == "worksteal":
+            raise pytest.UsageError(
+                "migcheck: --dist worksteal would walk a PostgreSQL version in several "
+                "workers; use load (the default of -n), loadscope, loadgroup or loadfile"
+            )
+        config.addinivalue_line("markers", "migcheck: an item of pytest --migcheck")
+        self.config = config
+        self.versions: tuple[int | None, ...] = self.settings.pg_versions or (None,)
+        ini = self.settings.ini_path
+        self.nodeid = os.path.relpath(ini, config.rootpath).replace(os.sep, "/")
+        self._static: Report | None = None
+        self._walks: dict[int | None, Report | Exception] = {}
+        self.lines: list[str] = []  # one per walk, for the terminal summary
+
+    def static(self) -> Report:
+        if self._static is None:
+            self._static = check_graph(self.settings)
+        return self._static
+
+    def walk(self, version: int | None) -> Report:
+        """``version``'s report: walked on first use, then kept for the session."""
+        if version not in self._walks:
+            self._walks[version] = self._check(version)
+        found = self._walks[version]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def _check(self, version: int | None) -> Report | Exception:
+        versions = () if version is None else (version,)
+        try:
+            report = check(replace(self.settings, pg_versions=versions))
+        except Exception as error:  # kept: every item of the version fails with it, once run
+            self._record(f"PostgreSQL {version or '(default version)'}: {error}")
+            return error
+        for run in report.runs:
+            self._record(text.run_line(run))
+        return report
+
+    def _record(self, line: str) -> None:
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        self.lines.append(f"[{worker}] {line}" if worker else line)
+        output = getattr(self.config, "workeroutput", None)  # set in xdist workers only
+        if output is not None:
+            output["migcheck"] = list(self.lines)
+
+    def across(self) -> Report:
+        """What only comparing the versions shows (MC104, MC302), from each version's
+        report: the versions not walked in this process yet are walked here."""
+        from migcheck import shards, suppress
+        from migcheck.findings import suppress as suppressed
+
+        walks = {f"PostgreSQL {version}": self.walk(version) for version in self.versions}
+        found = [f for f in shards.merge(walks).findings if f.code in ACROSS]
+        project = load_project(self.settings)
+        accepted = suppress.collect(
+            self.settings, [(r.id, Path(r.path)) for r in project.revisions]
+        )
+        return Report(findings=suppressed(tuple(found), accepted))
+
+    def report(self) -> Report:
+        """Every version's report in one: runs and findings by version, graph findings once."""
+        walks = [self.walk(version) for version in self.versions]
+        static = self.static().findings
+        walked = tuple(f for w in walks for f in w.findings if not is_static(f))
+        across = self.across().findings if len(self.versions) > 1 else ()
+        runs = tuple(r for w in walks for r in w.runs)
+        return Report(runs=runs, findings=static + walked + across)
+
+    def pytest_report_header(self) -> str:
+        versions = ", ".join(str(v) for v in self.settings.pg_versions) or "the default"
+        return f"migcheck: {self.nodeid}, PostgreSQL {versions}, backend {self.settings.backend}"
+
+    @pytest.hookimpl(tryfirst=True)  # before -k, -m and --deselect choose
+    def pytest_collection_modifyitems(self, session: pytest.Session, items: list[Any]) -> None:
+        node = AlembicProject.from_parent(
+            session, path=self.settings.ini_path, nodeid=self.nodeid, plugin=self
+        )
+        items.extend(session.genitems(node))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
+        """Under --dist load (the default of -n): each version's items to one worker."""
+        if config.getoption("dist") != "load":
+            return None
+        from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
+
+        ours = self.nodeid + "::"
+
+        class ByVersion(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped here
+            # xdist chooses work units through this method only (loadgroup overrides it
+            # too): a version's items are one unit, any other test is a unit of its own.
+            def _split_scope(self, nodeid: str) -> str:
+                return nodeid.rsplit("::", 1)[0] if nodeid.startswith(ours) else nodeid
+
+        return ByVersion(config, log)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        self.lines.extend(getattr(node, "workeroutput", {}).get("migcheck", ()))
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.lines and not hasattr(self.config, "workeroutput"):
+            terminalreporter.write_sep("-", "migcheck")
+            for line in self.lines:
+                terminalreporter.write_line(line)
