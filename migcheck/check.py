@@ -7,13 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from migcheck.runners import Runners
 
 from migcheck import changes, graph, suppress
 from migcheck import project as projects
 from migcheck.config import Config
 from migcheck.errors import UsageError
-from migcheck.findings import Report
+from migcheck.findings import Finding, Report
 from migcheck.findings import suppress as suppressed
 
 
@@ -59,14 +62,32 @@ def check(config: Config, *, progress: ProgressCallback | None = None) -> Report
     runs and findings by version; with several versions it adds what only comparing them
     shows (MC104, MC302). ``progress`` is called (in this process) as each walk advances.
     """
+    static = graph.check(config).findings
+    if any(finding.code in graph.BLOCKING for finding in static):
+        return Report(findings=static)
+    if isinstance(config.models, str):
+        from migcheck.drift import check_spec
+
+        check_spec(config.models)
+    from migcheck.runners import runners
+
+    # The project's Python starts now, and its Alembic and SQLAlchemy imports run while
+    # this process reads the configuration and the server starts.
+    with runners(projects.python(config)) as pool:
+        return _check(config, static, pool, progress)
+
+
+def _check(
+    config: Config,
+    static: tuple[Finding, ...],
+    pool: Runners,
+    progress: ProgressCallback | None,
+) -> Report:
+    project = projects.load(config, pool)
     # The walk's modules are imported here, not above: `import migcheck` and the static
     # checks (a pre-commit hook, the pytest plugin's options) stay well under a second.
     from migcheck import matrix, parallel, steps
 
-    static = graph.check(config).findings
-    if any(finding.code in graph.BLOCKING for finding in static):
-        return Report(findings=static)
-    project = projects.load(config)
     config = replace(
         config,
         project_dir=project.directory,
@@ -75,10 +96,6 @@ def check(config: Config, *, progress: ProgressCallback | None = None) -> Report
         and project.resolve(config.from_revision, option="--from"),
         to_revision=config.to_revision and project.resolve(config.to_revision, option="--to"),
     )
-    if config.models:
-        from migcheck import drift  # SQLAlchemy's import: only when models are named
-
-        drift.validate_models(config.models, project.handover.roots)
     only: frozenset[str] | None = None
     if config.changed:
         found = changes.find(config, project.directory)
@@ -93,7 +110,8 @@ def check(config: Config, *, progress: ProgressCallback | None = None) -> Report
     jobs = min(config.jobs, len(versions)) if config.jobs else default_jobs(len(versions))
     if jobs == 1:
         walks = [
-            steps.walk_version(config, project, version, notify, only=only) for version in versions
+            steps.walk_version(config, project, version, notify, only=only, pool=pool)
+            for version in versions
         ]
     else:
         walks = parallel.run(

@@ -109,6 +109,10 @@ def _report_options(command: Callable[..., int]) -> Callable[..., int]:
     help="The SQLAlchemy models (a MetaData or declarative base) compared with the schema "
     "at head (MC301); default: the target_metadata env.py passes.",
 )
+@click.option(
+    "--no-models/--compare-models",
+    help="Do not compare the models with the schema at head (MC301); settings: models = false.",
+)
 @_report_options
 @click.option(
     "--static/--no-static",
@@ -133,6 +137,7 @@ def check(
     fmt: str | None,
     output: tuple[str, ...],
     static: bool,
+    no_models: bool,
     changed: bool,
     base: str | None,
     files: tuple[Path, ...],
@@ -149,7 +154,10 @@ def check(
     config = replace(
         cli_options.make_config(ctx), changed_files=tuple(path.resolve() for path in files)
     )
+    if no_models:
+        config = replace(config, models=False)
     outputs = cli_reports.outputs(fmt, output)  # before the walk: see cli_reports
+    outputs.clear()
     if static:
         report = graph.check(config)
     else:

@@ -133,13 +133,32 @@ project_options = stack(
     click.option(
         "--driver",
         type=click.Choice(DRIVERS),
-        default="psycopg",
+        help="SQLAlchemy driver of the URLs handed to env.py (default: the one the project's "
+        "URL names, else psycopg2 if the project has it, else psycopg).",
+    ),
+    click.option(
+        "--python",
+        metavar="PATH",
+        help="The Python that runs the project's env.py and revisions (default: the active "
+        "virtualenv, else a .venv or venv beside the configuration, else migcheck's own).",
+    ),
+    click.option(
+        "--step-timeout",
+        type=click.FloatRange(min=0),
+        default=600.0,
         show_default=True,
-        help="SQLAlchemy driver of the URLs handed to env.py.",
+        metavar="SECONDS",
+        help="Cancel a migration step running longer than this (a finding); 0: no limit.",
+    ),
+    click.option(
+        "-v",
+        "--verbose/--no-verbose",
+        help="Show everything the project prints (its logging too), step by step, on "
+        "standard error.",
     ),
 )
 """The Alembic project, and how its env.py finds the database: -c, -n, --url-env, -x,
---driver."""
+--driver, --python, --step-timeout, -v."""
 
 server_options = stack(
     click.option(

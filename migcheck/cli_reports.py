@@ -8,6 +8,8 @@ nobody can read), and standard output is written before them.
 from __future__ import annotations
 
 import os
+import tempfile
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,11 +34,31 @@ def _located(report: Report, config_file: Path) -> Report:
 
 
 def _write(path: Path, text: str, *, what: str, append: bool = False) -> None:
+    """Append, or replace the file whole: a reader never sees half a report (written
+    beside it, then renamed over it)."""
     try:
-        with path.open("a" if append else "w", encoding="utf-8") as file:
-            file.write(text)
+        if append:
+            with path.open("a", encoding="utf-8") as file:
+                file.write(text)
+            return
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.chmod(temporary, 0o666 & ~_umask())
+            os.replace(temporary, path)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(temporary)
+            raise
     except OSError as error:
         raise UsageError(f"{what} {path}: {error.strerror}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _writable(path: Path, what: str) -> None:
@@ -57,6 +79,13 @@ class Outputs:
     files: tuple[tuple[str, Path], ...]  # (format, file) of each --output
     shown: str  # the format of standard output
     summary: Path | None  # $GITHUB_STEP_SUMMARY, appended a markdown report
+
+    def clear(self) -> None:
+        """Remove the reports an earlier run left in the files named: whatever this run
+        ends in, no file claims a result it did not give."""
+        for _, path in self.files:
+            with suppress(FileNotFoundError, IsADirectoryError):
+                path.unlink()
 
 
 def outputs(fmt: str | None, values: tuple[str, ...]) -> Outputs:

@@ -54,13 +54,22 @@ class Config:
     # How the project's env.py gets the scratch database (see "Running on your project").
     url_env: tuple[str, ...] = ()  # environment variables set to its URL
     x_args: tuple[str, ...] = ()  # -x arguments; {url} stands for its URL
-    driver: Driver = "psycopg"
+    # None: the project's own (see migcheck.drivers).
+    driver: Driver | None = None
     context: str | None = None  # "package.module:factory", factory(url) -> context manager
     bootstrap: str | None = None  # "package.module:function", function(connection)
     bootstrap_sql: str | None = None  # a SQL file run on every fresh database first
     # The SQLAlchemy models ("package.module:attribute") compared with the schema at
-    # head (MC301); None: the target_metadata env.py passes to context.configure.
-    models: str | None = None
+    # head (MC301); None: the target_metadata env.py passes to context.configure;
+    # False: no models comparison.
+    models: str | Literal[False] | None = None
+    # The Python that runs the project's code (env.py, revisions, hooks, models); None:
+    # the active virtualenv, a .venv or venv beside the configuration, or migcheck's own.
+    python: str | None = None
+    # Seconds one step may run before it is cancelled (a finding); 0: no limit.
+    step_timeout: float = 600.0
+    # Show everything the project prints, step by step, on standard error.
+    verbose: bool = False
     # Findings accepted on purpose (the settings' ignore entries; the revision files'
     # own comments are read when the check runs).
     ignore: tuple[Suppression, ...] = ()

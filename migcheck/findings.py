@@ -172,6 +172,8 @@ class Finding:
     # MC104: the findings of each version it stands for, for a comparison with more
     # versions later (``migcheck merge`` of shards that each walked several).
     replaces: tuple[Finding, ...] = ()
+    # The last lines the project printed in the step that failed (MC101-MC103).
+    output: tuple[str, ...] = ()
 
     @property
     def severity(self) -> Severity:
@@ -230,6 +232,8 @@ class Run:
     walked: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     timings: tuple[tuple[str, float], ...] = ()
+    # The Python that ran the project's code, and its Alembic, SQLAlchemy and driver.
+    python: str = ""
     # The schema at head, for comparisons across versions made after the walk (MC302);
     # not part of reports (JSON, text): a run's head is only known in the process.
     head: Head | None = field(default=None, compare=False, repr=False)

@@ -1,38 +1,38 @@
-"""What a project's env.py is handed, and what it needs around it.
+"""What a project's env.py is handed, and which driver it gets.
 
 env.py finds its database in many ways: ``config.attributes["connection"]``, the
 ``sqlalchemy.url`` option, environment variables, ``-x`` arguments, or an application
 object that must be set up first. migcheck hands the scratch database over in all the
-forms the project's settings name, with the SQLAlchemy driver the project uses, and
-bootstraps each fresh database when the history does not start from an empty one.
+forms the project's settings name (the runner does it, in the project's Python), with
+the SQLAlchemy driver the project uses: the one its own URL names, else the one
+SQLAlchemy picks for ``postgresql://`` (psycopg2) when the project has it, else psycopg.
 """
 
 from __future__ import annotations
 
-import importlib
+import configparser
 import os
-import sys
-import traceback
-from argparse import Namespace
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import migcheck
-from migcheck.config import Config, Driver
+from migcheck.config import DRIVERS, Config, Driver
 from migcheck.errors import ProjectError
 
 if TYPE_CHECKING:  # imported where used: the static checks (a pre-commit hook) need neither
-    import psycopg
-    from sqlalchemy.engine import URL, Connection
+    from sqlalchemy.engine import URL
 
-MIGCHECK_PACKAGE = Path(migcheck.__file__).resolve().parent
+    from migcheck.runners import Interpreter
+
 # Drivers without a synchronous connection to hand over: env.py builds its own engine.
 ASYNC_DRIVERS = frozenset({"asyncpg"})
 # psql meta-commands pg_dump (17.6, 16.10, ...) writes around a plain dump: not SQL.
 _DUMP_MARKERS = ("\\restrict", "\\unrestrict")
+_SCHEME = re.compile(r"^\s*postgres(?:ql)?(?:\+(\w+))?://")
+# SQLSTATEs of a value the server got with another type than the column's: what
+# changes from one driver to another (psycopg 3 sends typed parameters, psycopg2 text).
+TYPE_MISMATCHES = frozenset({"42804", "42883", "42P08", "42P18", "42725"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,37 +42,129 @@ class Handover:
     url_env: tuple[str, ...] = ()
     x_args: tuple[str, ...] = ()
     driver: Driver = "psycopg"
+    # Whether the driver is the one the user or the project's URL named (not a guess).
+    driver_named: bool = True
+    # The driver of the connection env.py is handed and hooks get; None: none (an
+    # async driver, and the project has no synchronous one).
+    sync_driver: Driver | None = "psycopg"
     context: str | None = None
     bootstrap: str | None = None
     bootstrap_sql: Path | None = None
     # Folders the project's own modules are imported from (hooks, the application).
     roots: tuple[Path, ...] = ()
+    # The project's Python, and what it had.
+    python: str = ""
+    interpreter: Interpreter | None = None
 
     @classmethod
-    def from_config(cls, config: Config, directory: Path) -> Handover:
-        """``directory``: the folder of the project's Alembic configuration."""
+    def from_config(
+        cls,
+        config: Config,
+        directory: Path,
+        *,
+        interpreter: Interpreter | None = None,
+        project_url: str | None = None,
+    ) -> Handover:
+        """``directory``: the folder of the project's Alembic configuration;
+        ``project_url``: the ``sqlalchemy.url`` of that configuration."""
         roots = [directory.resolve()]
         if config.settings_file is not None:
             roots.insert(0, config.settings_file.resolve().parent)
         sql = config.bootstrap_sql
+        driver, named = choose_driver(config, interpreter, project_url)
         return cls(
             url_env=config.url_env,
             x_args=config.x_args,
-            driver=config.driver,
+            driver=driver,
+            driver_named=named,
+            sync_driver=_sync_driver(driver, interpreter),
             context=config.context,
             bootstrap=config.bootstrap,
             bootstrap_sql=(config.project_dir / sql).resolve() if sql else None,
             roots=tuple(dict.fromkeys(roots)),
+            python=interpreter.executable if interpreter else "",
+            interpreter=interpreter,
         )
 
     @property
-    def sync_driver(self) -> Driver:
-        """The driver of the connection migcheck itself opens (and hands over if it can)."""
-        return "psycopg" if self.driver in ASYNC_DRIVERS else self.driver
-
-    @property
     def hands_connection(self) -> bool:
-        return self.driver not in ASYNC_DRIVERS
+        return self.driver not in ASYNC_DRIVERS and self.sync_driver is not None
+
+    def forms(self) -> str:
+        """The ways env.py is handed the scratch database, for messages."""
+        forms = ["sqlalchemy.url"]
+        if self.hands_connection:
+            forms.insert(0, "config.attributes['connection']")
+        forms += [f"${name}" for name in self.url_env]
+        forms += [f"-x {arg}" for arg in self.x_args]
+        return ", ".join(forms)
+
+    def type_hint(self, sqlstate: str | None) -> str:
+        """A hint for a failure that may come from the driver migcheck guessed."""
+        if self.driver_named or sqlstate not in TYPE_MISMATCHES:
+            return ""
+        others = [d for d in DRIVERS if d != self.driver and d not in ASYNC_DRIVERS]
+        return (
+            f" (the project's URL names no driver and migcheck used {self.driver}; drivers "
+            "send parameters with different types: if production uses another, name it "
+            f"with --driver {' or '.join(others)})"
+        )
+
+
+def named_driver(url: str | None) -> tuple[bool, Driver | None]:
+    """(whether ``url`` is a PostgreSQL URL, the driver it names)."""
+    found = _SCHEME.match(url or "")
+    if found is None:
+        return False, None
+    driver = found.group(1)
+    return True, next((d for d in DRIVERS if d == driver), None)
+
+
+def configured_url(ini: Path | None, section: str) -> str | None:
+    """The ``sqlalchemy.url`` of the project's ini file, as written (None: none)."""
+    if ini is None:
+        return None
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(ini, encoding="utf-8")
+        return parser.get(section, "sqlalchemy.url", fallback=None)
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+
+
+def choose_driver(
+    config: Config, interpreter: Interpreter | None, project_url: str | None
+) -> tuple[Driver, bool]:
+    """(the driver env.py is handed, whether the user or the project named it)."""
+    if config.driver is not None:
+        return config.driver, True
+    for url in [os.environ.get(name) for name in config.url_env] + [project_url]:
+        postgres, driver = named_driver(url)
+        if driver is not None:
+            return driver, True
+        if postgres:
+            break  # postgresql:// names SQLAlchemy's default driver: as below
+    if interpreter is None:
+        return "psycopg", False
+    # SQLAlchemy's own choice for postgresql://: psycopg2 up to 2.0, psycopg from 2.1.
+    preferred: tuple[Driver, ...] = ("psycopg2", "psycopg", "pg8000", "asyncpg")
+    if _at_least(interpreter.sqlalchemy, (2, 1)):
+        preferred = ("psycopg", "psycopg2", "pg8000", "asyncpg")
+    return next((d for d in preferred if interpreter.has(d)), "psycopg2"), False
+
+
+def _at_least(version: str | None, wanted: tuple[int, ...]) -> bool:
+    numbers = re.findall(r"\d+", version or "")[: len(wanted)]
+    return tuple(int(n) for n in numbers) >= wanted
+
+
+def _sync_driver(driver: Driver, interpreter: Interpreter | None) -> Driver | None:
+    if driver not in ASYNC_DRIVERS:
+        return driver
+    if interpreter is None:
+        return "psycopg"
+    sync: tuple[Driver, ...] = ("psycopg", "psycopg2", "pg8000")
+    return next((d for d in sync if interpreter.has(d)), None)
 
 
 def driver_url(url: str, driver: Driver) -> URL:
@@ -99,14 +191,7 @@ def render(url: URL) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def cmd_opts(handover: Handover, url: str) -> Namespace | None:
-    """What ``context.get_x_argument()`` reads: the -x arguments, ``{url}`` filled in."""
-    if not handover.x_args:
-        return None
-    return Namespace(x=[arg.replace("{url}", url) for arg in handover.x_args])
-
-
-def display(path: str, roots: Sequence[Path]) -> str:
+def display(path: str, roots: tuple[Path, ...]) -> str:
     """``path`` relative to the project's folder that holds it (as given, if none does)."""
     resolved = Path(path).resolve()
     for root in roots:
@@ -115,143 +200,44 @@ def display(path: str, roots: Sequence[Path]) -> str:
     return path
 
 
-def own_module(path: str, roots: Sequence[Path]) -> bool:
-    """Whether a file belongs to the project (not to an installed package or migcheck)."""
-    if not os.path.isfile(path):  # "<string>", "<frozen ...>", generated code
-        return False
-    resolved = Path(path).resolve()
-    if {"site-packages", "dist-packages"} & set(resolved.parts):
-        return False
-    if resolved.is_relative_to(MIGCHECK_PACKAGE):
-        return False
-    return any(resolved.is_relative_to(root) for root in roots)
+def project_spec(
+    ini: Path | None, toml: Path | None, section: str, location: str | None, handover: Handover
+) -> dict[str, Any]:
+    """The project as the runner's requests carry it (``location``: None until the
+    runner has read it)."""
+    return {
+        "named": str(ini or toml),
+        "ini": str(ini) if ini else None,
+        "toml": str(toml) if toml else None,
+        "section": section,
+        "script_location": location,
+        "directory": str((ini or toml or Path(".")).resolve().parent),
+        "roots": [str(root) for root in handover.roots],
+    }
 
 
-def location(error: BaseException, roots: Sequence[Path], fallback: str) -> str:
-    """``file:line`` of the innermost frame of ``error`` in the project's own files."""
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if own_module(frame.filename, roots):
-            return f"{display(frame.filename, roots)}:{frame.lineno}"
-    if isinstance(error, SyntaxError) and error.filename:
-        return f"{display(error.filename, roots)}:{error.lineno}"
-    return display(fallback, roots)
-
-
-def last_line(error: BaseException) -> str:
-    return traceback.format_exception_only(type(error), error)[-1].strip()
-
-
-def _hook(spec: str, key: str, roots: Sequence[Path]) -> Callable[..., Any]:
-    module_name, _, attribute = spec.partition(":")
-    setting = f"{key} = {spec!r}"
-    try:
-        target: Any = importlib.import_module(module_name)
-    except (Exception, SystemExit) as error:
-        where = location(error, roots, module_name)
-        raise ProjectError(
-            f"{setting}: cannot import {module_name}: {where}: {last_line(error)}"
-        ) from None
-    for name in attribute.split("."):
-        target = getattr(target, name, None)
-        if target is None:
-            raise ProjectError(f"{setting}: {module_name} has no {attribute}")
-    if not callable(target):
-        raise ProjectError(f"{setting}: {attribute} is not callable")
-    return target  # type: ignore[no-any-return]  # checked callable above
-
-
-@contextmanager
-def scope(handover: Handover, url: str) -> Iterator[None]:
-    """The environment of one Alembic command: environment variables set to ``url``,
-    the project's context manager entered; both undone on the way out."""
-    saved = {name: os.environ.get(name) for name in handover.url_env}
-    try:
-        for name in handover.url_env:
-            os.environ[name] = url
-        with ExitStack() as stack:
-            if handover.context is not None:
-                factory = _hook(handover.context, "context", handover.roots)
-                setting = f"context = {handover.context!r}"
-                try:
-                    manager: AbstractContextManager[object] = factory(url)
-                    stack.enter_context(manager)
-                except (Exception, SystemExit) as error:
-                    where = location(error, handover.roots, handover.context)
-                    raise ProjectError(f"{setting}: {where}: {last_line(error)}") from None
-            yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def _sql_line(text: str, error: psycopg.Error) -> str:
-    position = error.diag.statement_position
+def _sql_line(text: str, position: str | None) -> str:
     return f":{text[: int(position)].count(chr(10)) + 1}" if position else ""
 
 
-def run_bootstrap(handover: Handover, connection: Connection, url: str, sql_url: str) -> None:
-    """Bring a fresh database to where the history starts: ``bootstrap_sql`` (run on a
-    connection of its own: dumps change session settings), then ``bootstrap``."""
-    if handover.bootstrap_sql is not None:
-        import psycopg
+def run_bootstrap_sql(handover: Handover, url: str) -> None:
+    """Bring a fresh database to where the history starts with ``bootstrap_sql`` (run on
+    a connection of its own: dumps change session settings)."""
+    if handover.bootstrap_sql is None:
+        return
+    import psycopg
 
-        path = handover.bootstrap_sql
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise ProjectError(f"bootstrap_sql {path}: {error.strerror}") from None
-        text = "\n".join(
-            "" if line.startswith(_DUMP_MARKERS) else line for line in text.splitlines()
-        )
-        try:
-            with psycopg.connect(sql_url, autocommit=True) as session:
-                session.execute(text.encode())
-        except psycopg.Error as error:
-            state = f"[{error.sqlstate}] " if error.sqlstate else ""
-            first = (str(error).strip().splitlines() or [repr(error)])[0]
-            where = display(str(path), handover.roots) + _sql_line(text, error)
-            raise ProjectError(f"{where}: bootstrap_sql failed: {state}{first}") from None
-    if handover.bootstrap is not None:
-        function = _hook(handover.bootstrap, "bootstrap", handover.roots)
-        try:
-            with scope(handover, url):
-                function(connection)
-                if connection.in_transaction():
-                    connection.commit()
-        except ProjectError:
-            raise
-        except (Exception, SystemExit) as error:
-            if connection.in_transaction():
-                connection.rollback()
-            where = location(error, handover.roots, handover.bootstrap)
-            raise ProjectError(
-                f"bootstrap = {handover.bootstrap!r} failed: {where}: {last_line(error)}"
-            ) from None
-
-
-@contextmanager
-def importing(roots: Sequence[Path]) -> Iterator[None]:
-    """The project's folders on sys.path; on the way out, the project's modules imported
-    meanwhile are forgotten.
-
-    ``alembic`` runs in a new process each time. An application that reads its database
-    URL when imported (a settings module, an engine made at import) keeps the first URL
-    it saw; migcheck works on several databases in turn, so each of them imports the
-    project afresh.
-    """
-    added = [str(root) for root in roots if str(root) not in sys.path]
-    sys.path[:0] = added
-    before = set(sys.modules)
+    path = handover.bootstrap_sql
     try:
-        yield
-    finally:
-        for name in set(sys.modules) - before:
-            path = getattr(sys.modules.get(name), "__file__", None)
-            if path and own_module(path, roots):
-                del sys.modules[name]
-        for entry in added:
-            if entry in sys.path:
-                sys.path.remove(entry)
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ProjectError(f"bootstrap_sql {path}: {error.strerror}") from None
+    text = "\n".join("" if line.startswith(_DUMP_MARKERS) else line for line in text.splitlines())
+    try:
+        with psycopg.connect(url, autocommit=True) as session:
+            session.execute(text.encode())
+    except psycopg.Error as error:
+        state = f"[{error.sqlstate}] " if error.sqlstate else ""
+        first = (str(error).strip().splitlines() or [repr(error)])[0]
+        where = display(str(path), handover.roots) + _sql_line(text, error.diag.statement_position)
+        raise ProjectError(f"{where}: bootstrap_sql failed: {state}{first}") from None

@@ -10,17 +10,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from migcheck.config import Config
 from migcheck.errors import ProjectError
-from migcheck.handover import Handover
+from migcheck.handover import Handover, configured_url, project_spec
 
 if TYPE_CHECKING:
     # Alembic is imported where used: it takes most of a second to import, and the
     # static checks (a pre-commit hook) find the revision files without it.
     from alembic.config import Config as AlembicConfig
     from alembic.script import ScriptDirectory
+
+    from migcheck.runners import Runners
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -108,6 +110,21 @@ class Project:
             prefix = [r for r in walked if r.id in before]
             walked = [r for r in walked if r.id not in before]
         return prefix, walked
+
+    def spec(self) -> dict[str, Any]:
+        """The project as the runner's requests carry it."""
+        ini = None if self.ini_path == self.toml_path else self.ini_path
+        return project_spec(
+            ini, self.toml_path, self.ini_section, self.script_location, self.handover
+        )
+
+    @property
+    def env_py(self) -> Path:
+        """env.py of the script location (as Alembic finds it)."""
+        location = Path(self.script_location)
+        if ":" in self.script_location and not location.is_absolute():
+            return Path(self.script_location)  # a package resource: named as written
+        return (self.directory / location / "env.py").resolve()
 
     def alembic_config(self) -> AlembicConfig:
         ini = None if self.ini_path == self.toml_path else self.ini_path
@@ -200,37 +217,14 @@ def _config_files(config: Config) -> tuple[Path, Path | None, Path | None]:
 
 
 def _script_location(alembic_config: AlembicConfig, named: Path, ini: Path | None) -> str:
-    from alembic.util import CommandError
+    """As the runner reads it (the same function, run here for the static checks)."""
+    from migcheck.runner import history
+    from migcheck.runner.session import ProjectError as RunnerError
 
-    section = alembic_config.config_ini_section
     try:
-        if ini is not None and not alembic_config.file_config.has_section(section):
-            raise ProjectError(f"{ini}: no section [{section}] (name another with -n/--name)")
-        # get_alembic_option (Alembic 1.16+) reads [tool.alembic] too.
-        get = getattr(alembic_config, "get_alembic_option", alembic_config.get_main_option)
-        location = get("script_location")
-    except (CommandError, configparser.Error) as error:  # they name the line at fault
-        raise ProjectError(f"{named}: {error}") from None
-    except UnicodeDecodeError as error:  # configparser reads in the locale's encoding
-        raise ProjectError(f"{named}: cannot read: not UTF-8 text ({error.reason})") from None
-    if isinstance(location, str) and location:
-        return location
-    if ini is not None and (ini.parent / "env.py").is_file():
-        # Flask-Migrate keeps alembic.ini inside the migrations folder, without
-        # script_location: it sets it to that folder when it runs a command.
-        return str(ini.parent)
-    where = f"section [{section}]" if ini is not None else "[tool.alembic]"
-    raise ProjectError(f"{named}: {where} has no script_location")
-
-
-def _no_revisions(script: ScriptDirectory, named: Path) -> ProjectError:
-    folders = script.version_locations or [os.path.join(script.dir, "versions")]
-    return ProjectError(
-        f"{named}: no revision files in {', '.join(map(str, folders))}. If env.py sets "
-        "version_locations when it runs, migcheck cannot see them (it reads the history "
-        "before running env.py): list the folders in version_locations of the Alembic "
-        "configuration instead (alembic.ini, or [tool.alembic] in pyproject.toml)"
-    )
+        return history.script_location(alembic_config, str(named), str(ini) if ini else None)
+    except RunnerError as error:
+        raise ProjectError(str(error)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,39 +301,57 @@ def alembic_folders(config: Config) -> Folders:
     return Folders(named.parent, versions, bool(script.recursive_version_locations))
 
 
-def load(config: Config) -> Project:
-    """Read the Alembic configuration and every revision file; raise ProjectError naming
-    what is wrong."""
+def python(config: Config) -> str:
+    """The Python that runs the project's code (see migcheck.interpreter)."""
+    from migcheck import interpreter
+
+    named, _, _ = _config_files(config)
+    places = [named.parent] + ([config.settings_file.parent] if config.settings_file else [])
+    return interpreter.choose(config.python, places)
+
+
+def load(config: Config, pool: Runners | None = None) -> Project:
+    """Read the Alembic configuration, then every revision file in the project's own
+    Python (a runner: revision files import the project's modules); raise ProjectError
+    naming what is wrong. ``pool``: the runners of the project's Python, if started."""
+    from migcheck.runners import Interpreter, runners
+
+    if pool is None:
+        with runners(python(config)) as own:
+            return load(config, own)
     named, ini, toml = _config_files(config)
-    location, script = _script_directory(config, named, ini, toml)
-    with working_directory(named.parent):
-        folders = [Path(script.dir), *map(Path, script.version_locations or ())]
-        try:
-            scripts = list(script.walk_revisions("base", "heads"))
-        except Exception as error:
-            where = _failing_file(error, folders) or script.dir
-            last = traceback.format_exception_only(type(error), error)[-1].strip()
-            raise ProjectError(f"{where}: cannot load revision: {last}") from None
-        if not scripts:
-            raise _no_revisions(script, named)
-        revisions = tuple(
-            Revision(
-                id=s.revision,
-                parents=_as_tuple(s.down_revision),
-                dependencies=tuple(
-                    script.get_revision(d).revision  # a dependency may name a branch label
-                    for d in _as_tuple(s.dependencies)
-                ),
-                path=str(Path(s.path).resolve()),
-                doc=s.doc or "",
-            )
-            for s in reversed(scripts)
+    runner = pool.take()
+    try:
+        handover = Handover.from_config(config, named.parent)
+        spec = project_spec(ini, toml, config.ini_section, None, handover)
+        models = config.models if isinstance(config.models, str) else None
+        found = Interpreter.from_ready(runner.ready())
+        reply = runner.request({"verb": "history", "project": spec, "models": models})
+    finally:
+        pool.release(runner)
+    if not reply.get("ok"):
+        raise ProjectError(reply.get("project_error") or f"the runner failed: {reply}")
+    location = reply["script_location"]
+    revisions = tuple(
+        Revision(
+            id=r["id"],
+            parents=tuple(r["parents"]),
+            dependencies=tuple(r["dependencies"]),
+            path=r["path"],
+            doc=r["doc"],
         )
+        for r in reply["revisions"]
+    )
     return Project(
         ini_path=named,
         ini_section=config.ini_section,
         script_location=location,
         revisions=revisions,
         toml_path=toml,
-        handover=Handover.from_config(config, named.parent),
+        handover=Handover.from_config(
+            config,
+            named.parent,
+            interpreter=found,
+            project_url=configured_url(ini, config.ini_section),
+        ),
     )

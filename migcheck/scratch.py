@@ -1,38 +1,38 @@
-"""One scratch database as the walk uses it: its connections, what env.py is handed, and
-one Alembic run at a time with exactly the steps asked for.
+"""One scratch database as the walk uses it: a runner process that runs the project's
+env.py on it (one Alembic run at a time, with exactly the steps asked for), and a
+connection of migcheck's own that reads the catalog.
 
-Each run executes the project's own env.py, as ``alembic upgrade`` would, and must leave
-its work committed: the catalog is read on a connection of its own. After each run the
-version table is read back, so that an env.py that migrated another database (or did
-not commit) is reported as such instead of as a clean history.
+After each run the version table is read back, so that an env.py that migrated another
+database (or did not commit) is reported as such instead of as a clean history. A
+runner that dies or overruns ``step_timeout`` in a step makes a failed step (the
+process is replaced by a fresh one on the same database); what the project printed is
+kept with the step.
 """
 
 from __future__ import annotations
 
-import io
+import sys
 import time
-import traceback
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack, redirect_stderr, redirect_stdout
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import psycopg
-from alembic.runtime.environment import EnvironmentContext
-from alembic.runtime.migration import MigrationContext, RevisionStep
-from alembic.script import ScriptDirectory
 from psycopg import sql
-from sqlalchemy import create_engine
-from sqlalchemy.engine import Connection
-from sqlalchemy.pool import NullPool
 
-from migcheck import handover as handovers
 from migcheck import snapshot as snapshots
 from migcheck.errors import ProjectError
-from migcheck.handover import driver_url, render
+from migcheck.handover import display, driver_url, render, run_bootstrap_sql
 from migcheck.project import Project
+from migcheck.runners import Runner, RunnerDied, RunnerLate, Runners
 from migcheck.snapshot import Snapshot
+
+# Lines of a failed step's output shown with its finding (all of it with --verbose).
+OUTPUT_LINES = 20
+# A step running longer than this says so on standard error, then every NOTICE_EVERY s.
+NOTICE_AFTER = 5.0
+NOTICE_EVERY = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,8 @@ class MigrationError:
     revision: str | None = None
     file: str | None = None
     line: int | None = None
+    # The last lines the project printed during the step.
+    output: tuple[str, ...] = ()
 
 
 @dataclass
@@ -53,228 +55,251 @@ class Timings:
     migrations: float = 0.0
     snapshots: float = 0.0
     databases: float = 0.0
-    output: list[str] = field(default_factory=list)
 
 
-def _database_error(error: BaseException) -> tuple[str | None, str | None]:
-    """(SQLSTATE, primary message) of a database error, whatever the driver."""
-    current: BaseException | None = error
-    seen: set[int] = set()
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        orig = getattr(current, "orig", None) or current
-        code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-        fields = orig.args[0] if orig.args else None
-        if not code and isinstance(fields, dict) and "C" in fields:
-            return str(fields["C"]), str(fields.get("M", ""))  # pg8000: the server's fields
-        if code:
-            diag = getattr(orig, "diag", None)
-            primary = getattr(diag, "message_primary", None) if diag is not None else None
-            # asyncpg, under SQLAlchemy's adapter: the driver's error is the cause.
-            primary = primary or getattr(orig.__cause__, "message", None)
-            return str(code), primary or str(orig).strip().splitlines()[0]
-        current = current.__cause__ or current.__context__
-    return None, None
+Databases = Callable[[], AbstractContextManager[str]]
 
 
-def describe_error(error: BaseException, revisions_by_path: dict[str, str]) -> MigrationError:
-    sqlstate, primary = _database_error(error)
-    if primary is None:
-        primary = traceback.format_exception_only(type(error), error)[-1].strip()
-    revision = file = None
-    line = None
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        found = revisions_by_path.get(str(Path(frame.filename).resolve()))
-        if found is not None:
-            revision, file, line = found, frame.filename, frame.lineno
-            break
-    return MigrationError(primary, sqlstate, revision, file, line)
+def _notice(text: str) -> None:
+    print(f"migcheck: {text}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Scratch:
+    """What one version's walk opens scratch databases with."""
+
+    project: Project
+    databases: Databases
+    runners: Runners
+    timings: Timings = field(default_factory=Timings)
+    step_timeout: float | None = None
+    verbose: bool = False
+    label: str = ""  # "PostgreSQL 16", for what is said while a step runs
+    notice: Callable[[str], None] = _notice
+
+    def open(self, stack: ExitStack, *, bootstrap: bool = True) -> Database:
+        """A new scratch database, its runner ready; both go when ``stack`` closes."""
+        started = time.perf_counter()
+        url = stack.enter_context(self.databases())
+        database = Database(url, self, stack, bootstrap=bootstrap)
+        self.timings.databases += time.perf_counter() - started
+        return database
 
 
 class Database:
-    """One scratch database: a SQLAlchemy connection for Alembic, a psycopg one for the catalog."""
+    """One scratch database: a runner for Alembic, a psycopg connection for the catalog."""
 
-    def __init__(
-        self,
-        url: str,
-        project: Project,
-        script: ScriptDirectory,
-        timings: Timings,
-        stack: ExitStack,
-    ):
+    def __init__(self, url: str, scratch: Scratch, stack: ExitStack, *, bootstrap: bool):
         """Every resource is handed to ``stack`` as soon as it exists, so that an
         interrupt between two of them cannot leave a connection open (an open
         connection makes DROP DATABASE ... WITH (FORCE) wait). The database is
         bootstrapped when the project asks for it."""
-        self.project, self.script, self.timings = project, script, timings
+        self.scratch = scratch
+        self.project = project = scratch.project
         self.handover = handover = project.handover
-        stack.enter_context(handovers.importing(handover.roots))
+        self.libpq_url = url
         self.url = render(driver_url(url, handover.driver))
-        # No automatic prepared statements on psycopg's side: DISCARD ALL between runs
-        # drops them on the server's, and psycopg notices only the first time.
-        options = {"prepare_threshold": None} if handover.sync_driver == "psycopg" else {}
-        self.engine = create_engine(
-            driver_url(url, handover.sync_driver), poolclass=NullPool, connect_args=options
-        )
-        stack.callback(self.engine.dispose)
-        self.connection: Connection = self.engine.connect()
-        stack.callback(lambda: self.connection.close())
         self.catalog_connection = psycopg.connect(url, autocommit=True)
         stack.callback(self.catalog_connection.close)
         self.catalog = snapshots.Catalog(
             self.catalog_connection, version_table=project.version_table
         )
-        self.by_path = {r.path: r.id for r in project.revisions}
-        self.config = project.alembic_config()
-        self.config.cmd_opts = handovers.cmd_opts(handover, self.url)
-        if handover.hands_connection:
-            self.config.attributes["connection"] = self.connection
-        # configparser interpolation: a literal % in a URL must be doubled.
-        self.config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
-        self.locations = self._folders(script.version_locations or [script.versions])
-        handovers.run_bootstrap(handover, self.connection, self.url, url)
-        self._reset_session()
+        self._runner: Runner | None = None
+        stack.callback(self._close_runner)
+        if bootstrap:
+            run_bootstrap_sql(handover, url)
+        self.env_py = display(str(project.env_py), handover.roots)
+        self._start_runner(bootstrap=bootstrap)
+
+    def _open_request(self, *, bootstrap: bool) -> dict[str, Any]:
+        handover = self.handover
+        sync = handover.sync_driver
+        return {
+            "verb": "open",
+            "project": self.project.spec(),
+            "url": self.url,
+            "sync_url": render(driver_url(self.libpq_url, sync)) if sync else None,
+            "driver": handover.driver,
+            "hands_connection": handover.hands_connection,
+            "url_env": list(handover.url_env),
+            "x_args": list(handover.x_args),
+            "context": handover.context,
+            "bootstrap": bootstrap,
+            "bootstrap_hook": handover.bootstrap,
+            "forms": handover.forms(),
+            "revisions": {r.path: r.id for r in self.project.revisions},
+        }
+
+    def _start_runner(self, *, bootstrap: bool) -> None:
+        runner = self._runner = self.scratch.runners.take()
+        try:
+            reply = runner.request(self._open_request(bootstrap=bootstrap))
+        except RunnerDied as died:
+            raise ProjectError(
+                f"{self.env_py}: the project's code ended the process while migcheck set up "
+                f"the database ({died.describe().removeprefix('the migration ended the process')})"
+                f"{self._last_output(runner)}"
+            ) from None
+        finally:
+            self._echo(runner)
+        self._check(reply)
+
+    def _close_runner(self) -> None:
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            runner.close()
+
+    @property
+    def runner(self) -> Runner:
+        if self._runner is None:
+            # The last one died in a step: a fresh one on the same database.
+            self._start_runner(bootstrap=False)
+        assert self._runner is not None
+        return self._runner
+
+    def _echo(self, runner: Runner) -> str:
+        """What the project printed since the last request (shown with --verbose)."""
+        text = runner.output()
+        if self.scratch.verbose and text:
+            for line in text.splitlines():
+                print(f"  | {line}", file=sys.stderr)
+        return text
+
+    def _last_output(self, runner: Runner) -> str:
+        lines = runner.output().strip().splitlines()
+        return f": {lines[-1]}" if lines else ""
+
+    @staticmethod
+    def _check(reply: dict[str, Any]) -> None:
+        if reply.get("project_error"):
+            raise ProjectError(str(reply["project_error"]))
+        if reply.get("internal"):
+            raise RuntimeError(f"migcheck's runner failed:\n{reply['internal']}")
 
     def snapshot(self) -> Snapshot:
         started = time.perf_counter()
         try:
             return self.catalog.take()
         finally:
-            self.timings.snapshots += time.perf_counter() - started
+            self.scratch.timings.snapshots += time.perf_counter() - started
 
     def run(self, steps: Sequence[tuple[str, bool]]) -> MigrationError | None:
         """Apply exactly these (revision, is_upgrade) steps in one Alembic run.
 
-        A failure of a migration is returned; env.py failing before any migration ran
-        (an import, the application, the connection) raises ProjectError.
+        A failure of a migration is returned (the process ending or overrunning the step
+        timeout included); env.py failing before any migration ran (an import, the
+        application, the connection) raises ProjectError.
         """
-        revision_map = self.script.revision_map
-
-        def plan(context: MigrationContext) -> list[RevisionStep]:
-            return [
-                RevisionStep(revision_map, self.script.get_revision(rev), up) for rev, up in steps
-            ]
-
-        return self._run_env(plan, steps)
-
-    def inspect(self, use: Callable[[MigrationContext], object]) -> MigrationError | None:
-        """Run env.py without migrating, calling ``use`` with the migration context it
-        configured (its connection, target_metadata and autogenerate options)."""
-
-        def plan(context: MigrationContext) -> list[RevisionStep]:
-            use(context)
-            return []
-
-        return self._run_env(plan, ())
-
-    def _run_env(
-        self,
-        plan: Callable[[MigrationContext], list[RevisionStep]],
-        steps: Sequence[tuple[str, bool]],
-    ) -> MigrationError | None:
-        planned = False
-
-        def planner(heads: Any, context: MigrationContext) -> list[RevisionStep]:
-            nonlocal planned
-            planned = True
-            return plan(context)
-
-        output = io.StringIO()
         started = time.perf_counter()
-        environment = EnvironmentContext(
-            self.config,
-            self.script,
-            fn=planner,
-            destination_rev=steps[-1][0] if steps else None,
-        )
+        runner = self.runner
+        noticed = [NOTICE_AFTER]
+
+        def waiting(seconds: float, revision: str | None) -> None:
+            if seconds < noticed[0]:
+                return
+            noticed[0] = seconds + NOTICE_EVERY
+            rev, up = revision or steps[0][0], runner.upgrade if revision else steps[0][1]
+            where = f"{self.scratch.label}: " if self.scratch.label else ""
+            action = "upgrade" if up is not False else "downgrade"
+            self.scratch.notice(f"{where}{action} of {rev} running for {seconds:.0f} s")
+
+        timeout = self.scratch.step_timeout or None
         try:
-            # env.py usually calls logging.fileConfig, whose handlers bind to the
-            # sys.stderr of that moment: Alembic's chatter lands in `output`.
-            with (
-                redirect_stdout(output),
-                redirect_stderr(output),
-                handovers.scope(self.handover, self.url),
-                environment,
-            ):
-                self.script.run_env()
-            if not planned:
-                raise ProjectError(
-                    f"{self._env_py}: env.py ran no migration (it did not call "
-                    "context.run_migrations() in online mode)"
-                )
-            self._finish(environment.get_context(), steps)
-            return None
-        except ProjectError:
-            self._recover()
-            raise
-        except (Exception, SystemExit) as error:
-            self._recover()
-            if not planned:
-                raise ProjectError(self._env_failure(error)) from None
-            return describe_error(error, self.by_path)
+            reply = runner.request(
+                {"verb": "run", "steps": [[rev, up] for rev, up in steps]},
+                timeout=timeout,
+                on_wait=waiting,
+            )
+        except RunnerDied as died:
+            return self._lost(runner, died.describe(), died.revision, steps)
+        except RunnerLate as late:
+            message = self._cancel(late.seconds)
+            return self._lost(runner, message, late.revision, steps)
         finally:
-            self.timings.migrations += time.perf_counter() - started
-            if output.tell():
-                self.timings.output.append(output.getvalue())
-            self._reset_session()
+            self.scratch.timings.migrations += time.perf_counter() - started
+        output = self._echo(runner)
+        if reply.get("ok"):
+            self._finish(reply, steps)
+            return None
+        self._check(reply)
+        error = reply["error"]
+        message = str(error["message"]) + self.handover.type_hint(error.get("sqlstate"))
+        return MigrationError(
+            message=message,
+            sqlstate=error.get("sqlstate"),
+            revision=error.get("revision"),
+            file=error.get("file"),
+            line=error.get("line"),
+            output=_tail(output),
+        )
 
-    @property
-    def _env_py(self) -> str:
-        return handovers.display(self.script.env_py_location, self.handover.roots)
+    def _lost(
+        self,
+        runner: Runner,
+        message: str,
+        revision: str | None,
+        steps: Sequence[tuple[str, bool]],
+    ) -> MigrationError:
+        """A step whose runner is gone (or about to be): a failure of the revision that
+        was running, the runner replaced for the next step."""
+        output = self._echo(runner)
+        self._close_runner()
+        if revision is None:
+            revision = steps[0][0]
+            message += " (in env.py, before the migration started)"
+        # No file: the finding points at the def line of the function that ran.
+        return MigrationError(message, None, revision, None, None, _tail(output))
 
-    def _forms(self) -> str:
-        forms = ["sqlalchemy.url"]
-        if self.handover.hands_connection:
-            forms.insert(0, "config.attributes['connection']")
-        forms += [f"${name}" for name in self.handover.url_env]
-        forms += [f"-x {arg}" for arg in self.handover.x_args]
-        return ", ".join(forms)
+    def _cancel(self, seconds: float) -> str:
+        """Say what the overrunning step is doing, then stop it on the server."""
+        limit = self.scratch.step_timeout
+        found = self.catalog_connection.execute(
+            "SELECT a.pid, a.state, a.wait_event_type, a.wait_event, a.query,"
+            " pg_catalog.pg_blocking_pids(a.pid)"
+            " FROM pg_catalog.pg_stat_activity a"
+            " WHERE a.datname = pg_catalog.current_database()"
+            " AND a.pid <> pg_catalog.pg_backend_pid() AND a.backend_type = 'client backend'"
+            " ORDER BY a.backend_start"
+        ).fetchall()
+        by_pid = {row[0]: row for row in found}
+        active = [row for row in found if row[1] == "active"]
+        message = f"the step ran longer than --step-timeout {limit:g} s and was cancelled"
+        if active:
+            pid, _, wait_type, wait_event, query, blockers = active[0]
+            message += f": still running `{_statement(query)}`"
+            if wait_type == "Lock":
+                holders = [by_pid[b] for b in blockers if b in by_pid] if blockers else []
+                message += f", waiting for a lock ({wait_event})"
+                if holders:
+                    holder = holders[0]
+                    message += (
+                        f" held by another session of the scratch database (pid {holder[0]}, "
+                        f"{holder[1]}, last statement `{_statement(holder[4])}`)"
+                    )
+                elif blockers:
+                    message += f" held by pid {', '.join(str(b) for b in blockers)}"
+            elif wait_type:
+                message += f" (waiting: {wait_type} {wait_event})"
+        else:
+            message += " while the project's Python code ran (no statement was running)"
+        for function in ("pg_cancel_backend", "pg_terminate_backend"):
+            for pid in by_pid:
+                self.catalog_connection.execute(
+                    sql.SQL("SELECT pg_catalog.{}(%s)").format(sql.Identifier(function)), (pid,)
+                )
+        if self._runner is not None:
+            self._runner.kill()
+        return message
 
-    def _env_failure(self, error: BaseException) -> str:
-        where = handovers.location(error, self.handover.roots, self.script.env_py_location)
-        message = f"{where}: env.py failed before running any migration: "
-        return message + handovers.last_line(error) + self._hint(error)
+    def models(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The runner's half of the models comparison (see drift)."""
+        reply = self.runner.request(request)
+        self._echo(self.runner)
+        return reply
 
-    def _hint(self, error: BaseException) -> str:
-        """What to change, for the ways env.py commonly fails under migcheck."""
-        text, driver = str(error), self.handover.driver
-        if "attached to a different loop" in text or "Event loop is closed" in text:
-            return (
-                " (env.py reuses an async engine across asyncio.run() calls: `alembic` starts "
-                "a new process for each command, migcheck runs env.py many times in one; end "
-                "run_async_migrations() with `await engine.dispose()`, as Alembic's async "
-                "template does)"
-            )
-        if "requires an async driver" in text:
-            return f" (env.py is async: the driver must be asyncpg or psycopg, not {driver})"
-        if "greenlet_spawn has not been called" in text:
-            return f" (env.py is synchronous: the driver {driver} needs an async env.py)"
-        sqlstate, _ = _database_error(error)
-        if sqlstate is None and isinstance(error, ImportError | SyntaxError):
-            return ""
-        if sqlstate is None or sqlstate[:2] in ("08", "28", "3D"):
-            return (
-                f" (migcheck hands env.py the scratch database as {self._forms()}; if env.py "
-                "finds its database elsewhere, set url_env, x or context)"
-            )
-        return ""
-
-    def _finish(self, context: MigrationContext, steps: Sequence[tuple[str, bool]]) -> None:
-        """Commit what a shared connection left open (as the caller of Alembic's API
-        does), then check that the run is visible where migcheck reads the catalog."""
-        if self.connection.in_transaction():
-            self.connection.commit()
-        added = self._folders(self.script.version_locations) - self.locations
-        if added:
-            folders = sorted(handovers.display(str(f), self.handover.roots) for f in added)
-            raise ProjectError(
-                f"{self._env_py}: env.py added version_locations while running "
-                f"({', '.join(folders)}); migcheck reads the history before running env.py "
-                "and would miss their revisions: list the folders in version_locations of "
-                "the Alembic configuration instead (alembic.ini, or [tool.alembic] in "
-                "pyproject.toml)"
-            )
-        table, schema = context.version_table, context.version_table_schema
+    def _finish(self, reply: dict[str, Any], steps: Sequence[tuple[str, bool]]) -> None:
+        """Check that the run is visible where migcheck reads the catalog."""
+        table, schema = reply["version_table"], reply["version_table_schema"]
         self.catalog.params["version_table"] = table
         if not steps:
             return
@@ -283,16 +308,12 @@ class Database:
         if (revision in recorded) != upgrade:
             done = "upgrading to" if upgrade else "downgrading"
             raise ProjectError(
-                f"{self._env_py}: after {done} {revision}, the version table {table} of the "
+                f"{self.env_py}: after {done} {revision}, the version table {table} of the "
                 "scratch database migcheck handed over does not show it: env.py migrated "
                 f"another database, or did not commit. migcheck hands it over as "
-                f"{self._forms()}; if env.py finds its database elsewhere, set url_env, x or "
-                "context"
+                f"{self.handover.forms()}; if env.py finds its database elsewhere, set "
+                "url_env, x or context"
             )
-
-    @staticmethod
-    def _folders(locations: Sequence[str] | None) -> set[Path]:
-        return {Path(location).resolve() for location in locations or ()}
 
     def _recorded(self, table: str, schema: str | None) -> set[str]:
         """Every revision recorded in version tables of that name (schema: any, when None;
@@ -310,26 +331,11 @@ class Database:
             recorded |= {str(row[0]) for row in self.catalog_connection.execute(query)}
         return recorded
 
-    def _recover(self) -> None:
-        if self.connection.invalidated or self.connection.closed:
-            self.connection = self.engine.connect()
-            if self.handover.hands_connection:
-                self.config.attributes["connection"] = self.connection
-        elif self.connection.in_transaction():
-            self.connection.rollback()
 
-    def _reset_session(self) -> None:
-        """Each ``alembic`` command starts a new session: what a migration set for its
-        session (SET without LOCAL, temporary tables) must not reach the next run."""
-        connection = self.connection
-        if connection.closed or connection.invalidated:
-            return
-        if connection.in_transaction():
-            connection.rollback()
-        level = connection.default_isolation_level
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            connection.exec_driver_sql("DISCARD ALL")
-            connection.commit()
-        finally:
-            connection.execution_options(isolation_level=level)
+def _tail(output: str) -> tuple[str, ...]:
+    return tuple(output.rstrip().splitlines()[-OUTPUT_LINES:]) if output.strip() else ()
+
+
+def _statement(query: object) -> str:
+    text = " ".join(str(query or "").split())
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -91,6 +91,19 @@ def _hook(key: str, value: object, table: Table) -> str:
     raise ValueError(f'{key}: expected "package.module:function", found {value!r}')
 
 
+def _models(key: str, value: object, table: Table) -> str | bool:
+    """``models = "app.models:Base"``, or ``models = false``: no models comparison."""
+    if value is False:
+        return False
+    return _hook(key, value, table)
+
+
+def _seconds(key: str, value: object, table: Table) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    raise ValueError(f"{key}: expected a number of seconds (0: no limit), found {value!r}")
+
+
 def _version(value: object) -> int | None:
     """A major version from a TOML integer (not a boolean)."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -177,7 +190,11 @@ KEYS: dict[str, Key] = {
     "url_env": Key(_strings, "url_env"),
     "x": Key(_strings, "x_args"),
     "driver": Key(_choice(DRIVERS), "driver"),
-    "models": Key(_hook, "models"),
+    "models": Key(_models, "models"),
+    "no_models": Key(_flag),
+    "python": Key(_path, "python"),
+    "step_timeout": Key(_seconds, "step_timeout"),
+    "verbose": Key(_flag, "verbose"),
     "format": Key(_string),
     "output": Key(_strings),
     "static": Key(_flag),

@@ -20,8 +20,10 @@ from migcheck.diff import Difference, diff, render_all
 from migcheck.errors import ProjectError, ServerError, UsageError
 from migcheck.findings import CODES
 from migcheck.normalize import differences
-from migcheck.project import Project, working_directory
+from migcheck.project import Project
 from migcheck.project import load as load_project
+from migcheck.runners import runners
+from migcheck.scratch import Scratch
 from migcheck.snapshot import Catalog, Snapshot
 from migcheck.walk import build
 
@@ -104,10 +106,19 @@ def at_revisions(
     config: Config, project: Project, targets: Sequence[tuple[str, ...]]
 ) -> list[Snapshot]:
     """The schemas at each of ``targets``, built on one fresh server."""
-    with provision.start(config, config.pg_versions[0] if config.pg_versions else None) as server:
-        databases = partial(provision.scratch_database, server)
-        with working_directory(project.directory):
-            return [build(project, databases, target) for target in targets]
+    version = config.pg_versions[0] if config.pg_versions else None
+    with (
+        provision.start(config, version) as server,
+        runners(project.handover.python) as pool,
+    ):
+        scratch = Scratch(
+            project,
+            partial(provision.scratch_database, server),
+            pool,
+            step_timeout=config.step_timeout,
+            verbose=config.verbose,
+        )
+        return [build(scratch, target) for target in targets]
 
 
 def load_file(path: str) -> Snapshot:

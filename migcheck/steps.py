@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from migcheck import drift, graph, provision
-from migcheck import project as projects
 from migcheck.check import Progress, ProgressCallback
 from migcheck.config import Config
 from migcheck.diff import diff, is_reordering, render_all
 from migcheck.findings import Finding, Run
 from migcheck.matrix import Walked
 from migcheck.project import Project
-from migcheck.scratch import Database
+from migcheck.runners import Runners, runners
+from migcheck.scratch import Database, Scratch
 from migcheck.snapshot import Snapshot
-from migcheck.walk import Databases, Head, Note, Step, Timings, walk
+from migcheck.walk import Head, Note, Step, walk
 
 _FAILURE_CODES = {
     "upgrade": "MC101",
@@ -102,6 +103,7 @@ def step_findings(
             file=_relative(error.file or where, project),
             line=line,
             pg_version=pg_version,
+            output=error.output,
         )
         return
     if step.snapshot is None or step.expected is None:
@@ -136,10 +138,18 @@ def step_findings(
 
 
 def _models(
-    config: Config, project: Project, databases: Databases, database: Database, head: Snapshot
+    config: Config, scratch: Scratch, database: Database, head: Snapshot
 ) -> Iterator[Note | Finding]:
     """MC301 at head: the models against the schema the migrations built."""
-    found = drift.compare(database, databases, head, models=config.models)
+    project = scratch.project
+    if config.models is False:
+        yield Note("models not compared: turned off (--no-models, or models = false)")
+        return
+    try:
+        found = drift.compare(database, scratch, head, models=config.models)
+    except drift.ModelsFailed as failed:
+        yield Note(f"models not compared: the comparison failed: {failed}")
+        return
     if found is None:
         yield Note(
             "models not compared: env.py passes no target_metadata to context.configure "
@@ -154,7 +164,7 @@ def _models(
             message=f"the schema at head differs from the models ({found.source}): + only "
             "in the models, - only in what the migrations build, ~ from the migrations' "
             "to the models'",
-            file=_relative(project.script_directory().env_py_location, project),
+            file=_relative(str(project.env_py), project),
             diff=found.lines,
         )
 
@@ -166,6 +176,7 @@ def walk_version(
     progress: ProgressCallback,
     *,
     only: frozenset[str] | None = None,
+    pool: Runners | None = None,
 ) -> Walked:
     """One version: start its server, walk, stop it. Runs in a worker process too.
 
@@ -174,23 +185,32 @@ def walk_version(
     selected = project.select(config.from_revision, config.to_revision)[1]
     total = len(only) if only is not None else len(selected)
     progress(Progress(version, "starting", total=total))
-    timings = Timings()
     findings: list[Finding] = []
     notes: list[str] = []
     diff_seconds = 0.0
     head: Head | None = None
     checked: dict[str, None] = {}
-    with projects.working_directory(project.directory), provision.start(config, version) as server:
+    with (
+        nullcontext(pool) if pool else runners(project.handover.python) as pool,
+        provision.start(config, version) as server,
+    ):
         server_seconds = time.perf_counter() - started
         progress(Progress(server.pg_version, "walking", total=total, seconds=server_seconds))
-        databases = partial(provision.scratch_database, server)
+        scratch = Scratch(
+            project,
+            partial(provision.scratch_database, server),
+            pool,
+            step_timeout=config.step_timeout,
+            verbose=config.verbose,
+            label=f"PostgreSQL {server.pg_version}",
+        )
+        timings = scratch.timings
         steps: Iterable[Step | Note | Head | Finding] = walk(
             project,
-            databases,
+            scratch,
             first=config.from_revision,
             last=config.to_revision,
-            timings=timings,
-            at_head=partial(_models, config, project, databases),
+            at_head=partial(_models, config, scratch),
             only=only,
         )
         reported: frozenset[str] = frozenset()
@@ -224,7 +244,10 @@ def walk_version(
                         findings=len(findings),
                     )
                 )
+    handover = project.handover
+    interpreter = handover.interpreter
     run = Run(
+        python=interpreter.describe(handover.driver) if interpreter else "",
         pg_version=server.pg_version,
         server_version=server.server_version,
         backend=server.backend,

@@ -23,19 +23,18 @@ checked exactly as in a whole walk; the steps over the whole history are left ou
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from migcheck.errors import ProjectError
 from migcheck.findings import Finding
 from migcheck.project import Project, Revision
-from migcheck.scratch import Database, MigrationError, Timings
+from migcheck.scratch import Database, MigrationError, Scratch, Timings
 from migcheck.snapshot import Head, SchemaObject, Snapshot
 
-__all__ = ["Head", "MigrationError", "Note", "Step", "Timings", "build", "walk"]
+__all__ = ["Head", "MigrationError", "Note", "Scratch", "Step", "Timings", "build", "walk"]
 
 Action = Literal["upgrade", "downgrade", "reupgrade", "downgrade_to_base", "upgrade_all"]
 
@@ -56,7 +55,6 @@ class Note:
     text: str
 
 
-Databases = Callable[[], AbstractContextManager[str]]
 AtHead = Callable[[Database, Snapshot], Iterable[Note | Finding]]
 
 
@@ -79,11 +77,10 @@ def adds_enum_values(before: Snapshot, after: Snapshot) -> bool:
 
 def walk(
     project: Project,
-    databases: Databases,
+    scratch: Scratch,
     *,
     first: str | None = None,
     last: str | None = None,
-    timings: Timings | None = None,
     at_head: AtHead | None = None,
     only: Collection[str] | None = None,
 ) -> Iterator[Step | Note | Head | Finding]:
@@ -95,13 +92,11 @@ def walk(
     ``only``: check just these revisions (``check --changed``); the others are upgraded
     without checks, and the steps over the whole history and at head are left out.
     """
-    timings = timings if timings is not None else Timings()
     prefix, order = project.select(first, last)
     if only is not None:
         prefix, order = narrow(prefix, order, only)
         if not order:
             return
-    script = project.script_directory()
     with ExitStack() as stack:
 
         def fresh(
@@ -113,10 +108,7 @@ def walk(
             built after a failure) one run each, as the walk did.
             """
             stack.close()
-            started = time.perf_counter()
-            url = stack.enter_context(databases())
-            database = Database(url, project, script, timings, stack)
-            timings.databases += time.perf_counter() - started
+            database = scratch.open(stack)
             runs = [applied] if one_run else [[rev] for rev in applied]
             for revisions in runs:
                 error = database.run([(rev, True) for rev in revisions]) if revisions else None
@@ -322,18 +314,18 @@ def _before(error: MigrationError, revision: str) -> MigrationError:
     )
 
 
-def build(project: Project, databases: Databases, targets: Sequence[str]) -> Snapshot:
+def build(scratch: Scratch, targets: Sequence[str]) -> Snapshot:
     """The schema with ``targets`` (and everything they need) applied, without checks.
 
     ``targets`` are revision ids; none means the empty database (``base``).
     """
+    project = scratch.project
     needed = set(targets)
     for target in targets:
         needed |= project.ancestors(target)
     order = [r.id for r in project.revisions if r.id in needed]
-    script = project.script_directory()
     with ExitStack() as stack:
-        database = Database(stack.enter_context(databases()), project, script, Timings(), stack)
+        database = scratch.open(stack)
         error = database.run([(rev, True) for rev in order]) if order else None
         if error is not None:
             where = f" ({error.file}:{error.line})" if error.file else ""

@@ -13,8 +13,11 @@ import sqlalchemy as sa
 
 from migcheck import check
 from migcheck.config import Config
-from migcheck.drift import catalog_lines, load_models, render_autogenerate, settled
+from migcheck.drift import catalog_lines, check_spec, settled
 from migcheck.errors import ProjectError, UsageError
+from migcheck.runner.history import load_models
+from migcheck.runner.models import record, render
+from migcheck.runner.session import ProjectError as RunnerError
 from migcheck.snapshot import Key, Snapshot, make_snapshot
 
 
@@ -50,7 +53,7 @@ def test_render_autogenerate_names_every_object() -> None:
         ("modify_type", None, "orders", "note", {}, sa.Text(), sa.String(40)),
         ("modify_default", None, "orders", "note", {}, None, sa.DefaultClause("x")),
     ]
-    assert list(render_autogenerate(records)) == [
+    assert [render(record) for record in records] == [
         "+ table app.orders",
         "- column app.orders.legacy TEXT",
         "+ column orders.note VARCHAR(40) NOT NULL",
@@ -118,16 +121,16 @@ def test_load_models_accepts_a_base_or_metadata_and_names_the_option(
     assert isinstance(base, sa.MetaData)
     assert isinstance(load_models("drift_test_models:metadata"), sa.MetaData)
     assert base is not load_models("drift_test_models:metadata")
-    with pytest.raises(ProjectError, match=r"--models json:dumps: expected a MetaData"):
+    with pytest.raises(RunnerError, match=r"--models json:dumps: expected a MetaData"):
         load_models("json:dumps")
-    with pytest.raises(ProjectError, match="--models no_such_module_here:x: cannot load it"):
+    with pytest.raises(RunnerError, match="--models no_such_module_here:x: cannot load it"):
         load_models("no_such_module_here:x")
 
 
 def test_load_models_refuses_a_value_not_shaped_module_colon_attribute() -> None:
     for spec in ("app.models", "app.models:", ":Base", "app models:Base", "a:b:c"):
         with pytest.raises(UsageError, match=f"--models {spec}: expected package.module:attr"):
-            load_models(spec)
+            check_spec(spec)
 
 
 def test_check_refuses_bad_models_before_any_server_starts() -> None:
@@ -237,8 +240,8 @@ def test_settled_drops_type_and_default_verdicts_only_where_the_catalog_compared
         sa.DefaultClause("5"),
     )
     nullable: tuple[Any, ...] = ("modify_nullable", None, "items", "qty", {}, True, False)
-    records = [type_, default, nullable]
+    records = [record(r) for r in (type_, default, nullable)]
     both = {("app", "items", "name"), ("app", "items", "qty")}
-    assert settled(records, both, "app") == [nullable]
+    assert settled(records, both, "app") == [records[2]]
     # The models' tables landed elsewhere (public): nothing compared, nothing dropped.
     assert settled(records, {("public", "items", "name")}, "app") == records

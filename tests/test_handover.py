@@ -15,7 +15,7 @@ import pytest
 
 from migcheck import ProjectError, check, cli, settings
 from migcheck.config import Config
-from migcheck.handover import Handover, cmd_opts, driver_url, importing, render, scope
+from migcheck.handover import Handover, driver_url, render
 
 PROJECTS = Path(__file__).parent / "projects"
 SOCKET_URL = "postgresql://postgres@/migcheck_1a2b?host=/tmp/migcheck-pg18-x"
@@ -66,61 +66,36 @@ def test_driver_urls(url: str, driver: str, rendered: str) -> None:
     assert render(driver_url(url, driver)) == rendered  # type: ignore[arg-type]
 
 
-def test_x_arguments_get_the_url() -> None:
-    handover = Handover(x_args=("dburl={url}", "data=true"))
-    opts = cmd_opts(handover, "postgresql+pg8000://u@/d")
-    assert opts is not None
-    assert opts.x == ["dburl=postgresql+pg8000://u@/d", "data=true"]
-    assert cmd_opts(Handover(), "postgresql://u@/d") is None
-
-
-def test_environment_variables_are_set_and_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.server
+def test_the_project_runs_in_a_process_of_its_own(
+    url_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project's modules, its environment variables and its working directory stay
+    in the runner: migcheck's process is as it was."""
     monkeypatch.setenv("DATABASE_URL", "postgresql://prod-db/app")
-    monkeypatch.delenv("MYAPP__DB__URL", raising=False)
-    handover = Handover(url_env=("DATABASE_URL", "MYAPP__DB__URL"))
-    seen = {}
-    with (  # noqa: PT012  # the body fails inside the scope, on purpose
-        pytest.raises(RuntimeError, match="restores"),
-        scope(handover, "postgresql+psycopg://scratch"),
-    ):
-        seen = {name: os.environ[name] for name in handover.url_env}
-        raise RuntimeError("a failing command restores them too")
-    assert set(seen.values()) == {"postgresql+psycopg://scratch"}
-    assert os.environ["DATABASE_URL"] == "postgresql://prod-db/app"
-    assert "MYAPP__DB__URL" not in os.environ
+    environment, cwd, path = dict(os.environ), os.getcwd(), list(sys.path)
+    modules = set(sys.modules)
+    for case in ("url_from_settings_read_at_import", "url_from_environment", "flask_app_context"):
+        folder = PROJECTS / case
+        expected = json.loads((folder / "expected.json").read_text())
+        fields = expected.get("config", {})
+        configured = replace(url_config, project_dir=folder, **fields)
+        report = check(settings.apply(configured, keep=fields))
+        assert [f.code for f in report.findings] == [f["code"] for f in expected["findings"]]
+    assert dict(os.environ) == environment
+    assert os.getcwd() == cwd
+    assert sys.path == path
+    imported = [sys.modules[name] for name in set(sys.modules) - modules]
+    projects = str(PROJECTS.resolve())
+    assert not [m for m in imported if str(getattr(m, "__file__", "")).startswith(projects)]
 
 
-def test_context_hook_errors_name_the_setting(tmp_path: Path) -> None:
-    (tmp_path / "hooks_for_test.py").write_text(
-        "def broken(url):\n    raise RuntimeError('no SECRET_KEY')\n"
+def test_forms_name_every_handover() -> None:
+    handover = Handover(url_env=("DATABASE_URL",), x_args=("dburl={url}",), driver="psycopg2")
+    assert handover.forms() == (
+        "config.attributes['connection'], sqlalchemy.url, $DATABASE_URL, -x dburl={url}"
     )
-    handover = Handover(context="hooks_for_test:broken", roots=(tmp_path,))
-    with importing(handover.roots), pytest.raises(ProjectError) as raised:
-        scope(handover, "postgresql://x").__enter__()
-    message = str(raised.value)
-    assert (
-        message
-        == "context = 'hooks_for_test:broken': hooks_for_test.py:2: RuntimeError: no SECRET_KEY"
-    )
-    missing = Handover(context="hooks_for_test:missing", roots=(tmp_path,))
-    with importing(missing.roots), pytest.raises(ProjectError, match="has no missing"):
-        scope(missing, "postgresql://x").__enter__()
-
-
-def test_project_modules_are_imported_afresh_for_each_database(tmp_path: Path) -> None:
-    (tmp_path / "appsettings_for_test.py").write_text(
-        "import os\nDATABASE_URL = os.environ['APP_URL_FOR_TEST']\n"
-    )
-    handover = Handover(url_env=("APP_URL_FOR_TEST",), roots=(tmp_path,))
-    seen = []
-    for url in ("postgresql://one", "postgresql://two"):
-        with importing(handover.roots), scope(handover, url):
-            import appsettings_for_test  # type: ignore[import-not-found]  # written above
-
-            seen.append(appsettings_for_test.DATABASE_URL)
-    assert seen == ["postgresql://one", "postgresql://two"]
-    assert "appsettings_for_test" not in sys.modules
-    assert str(tmp_path) not in sys.path
+    assert Handover(driver="asyncpg", sync_driver="psycopg").forms() == "sqlalchemy.url"
 
 
 def _check(case: str, config: Config, **fields: object) -> list[tuple[str, str | None, str]]:

@@ -70,7 +70,7 @@ def test_found_above_the_alembic_folder_up_to_the_project_root(tmp_path: Path) -
         Config(project_dir=tmp_path / "repo", alembic_ini="migrations/alembic.ini")
     )
     assert config.context == "app:ctx"
-    assert config.driver == "psycopg"  # the outer project's file is not read
+    assert config.driver is None  # the outer project's file is not read
 
 
 def test_search_stops_at_a_pyproject_without_the_table(tmp_path: Path) -> None:
@@ -252,6 +252,16 @@ KEYS = {
         ["--models", "app.db:metadata"],
         "app.db:metadata",
     ),
+    "no_models": ("check", "true", True, ["--compare-models"], False),
+    "python": (
+        "check",
+        '"venv/bin/python"',
+        "{dir}/venv/bin/python",
+        ["--python", "/usr/bin/python3"],
+        "/usr/bin/python3",
+    ),
+    "step_timeout": ("check", "30", 30.0, ["--step-timeout", "5"], 5.0),
+    "verbose": ("check", "true", True, ["--no-verbose"], False),
 }
 # Keys no option sets: (TOML value, the value migcheck config shows).
 FILE_ONLY = {
@@ -368,6 +378,13 @@ BAD = {
     "x": ("{a = 1}", "x: expected a string or a list of strings"),
     "driver": ('"mysqlclient"', "driver: expected one of psycopg, psycopg2, asyncpg, pg8000"),
     "models": ('"app.models"', 'models: expected "package.module:function"'),
+    "no_models": ('"yes"', "no_models: expected true or false, found 'yes'"),
+    "python": ('""', "python: expected a non-empty string, found ''"),
+    "step_timeout": (
+        '"ten"',
+        "step_timeout: expected a number of seconds (0: no limit), found 'ten'",
+    ),
+    "verbose": ("1", "verbose: expected true or false, found 1"),
     "format": ('"pdf"', "format: 'pdf' is not one of"),
     "output": ("3", "output: expected a string or a list of strings, found 3"),
     "static": ('"no"', "static: expected true or false, found 'no'"),
@@ -509,7 +526,7 @@ def test_config_text_shows_each_value_and_where_it_came_from(
     assert rows["pg"] == ["[16]", "command line"]
     assert rows["backend"] == ['"url"', "command line"]
     assert rows["url"] == ['"postgresql://ci:***@db/postgres"', label]
-    assert rows["driver"] == ['"psycopg"', "default"]
+    assert rows["driver"] == ["(not set)", "default"]
     assert rows["context"] == ["(not set)", "default"]
     assert "s3cret" not in out
 

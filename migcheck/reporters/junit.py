@@ -53,6 +53,7 @@ def _case(
     if files:
         case.set("file", files[0])
     failing = [f for f in findings if _fails(f)]
+    printed = [line for f in findings for line in f.output]
     if failing:
         failure = ET.SubElement(
             case,
@@ -62,8 +63,10 @@ def _case(
         )
         failure.text = _clean("\n".join(_block(f) for f in failing)) + "\n"
     other = [f for f in findings if not _fails(f)]
-    if other:
-        ET.SubElement(case, "system-out").text = _clean("\n".join(_block(f) for f in other)) + "\n"
+    if other or printed:
+        # What the project printed in the failed step, as test runners show a test's output.
+        text = "\n".join([*(_block(f) for f in other), *printed])
+        ET.SubElement(case, "system-out").text = _clean(text) + "\n"
 
 
 def _skipped(run: Run | None) -> dict[str, str]:

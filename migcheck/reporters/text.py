@@ -33,6 +33,9 @@ def finding_lines(finding: Finding) -> list[str]:
         lines.append(f"    suppressed: {finding.suppressed}")
     lines.append(f"    {finding.message}")
     lines.extend(f"    {line}" for line in finding.diff)
+    if finding.output:
+        lines.append("    the project's output, last lines:")
+        lines.extend(f"    | {line}" for line in finding.output)
     return lines
 
 
@@ -42,6 +45,12 @@ def run_line(run: Run) -> str:
     return f"PostgreSQL {run.server_version} ({run.backend}): {walked} in {run.seconds:.1f} s"
 
 
+def python_lines(report: Report) -> list[str]:
+    """``project's Python: /p/.venv/bin/python (Python 3.8.18, Alembic 1.7.7, ...)``, once."""
+    found = dict.fromkeys(run.python for run in report.runs if run.python)
+    return [f"project's Python: {python}" for python in found]
+
+
 def render(report: Report) -> str:
     lines: list[str] = []
     for finding in report.findings:
@@ -49,6 +58,7 @@ def render(report: Report) -> str:
     for run in report.runs:
         for note in run.notes:
             lines.append(f"note [PostgreSQL {run.pg_version}]: {note}")
+    lines.extend(python_lines(report))
     lines.extend(run_line(run) for run in report.runs)
     verdict = "FAIL" if report.failed else "OK"
     lines.append(f"{verdict}: {counts(report)}")

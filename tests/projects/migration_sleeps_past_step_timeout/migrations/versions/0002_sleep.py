@@ -1,0 +1,24 @@
+"""wait forever
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2024-06-02 09:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("SELECT pg_sleep(3600)")
+
+
+def downgrade() -> None:
+    pass

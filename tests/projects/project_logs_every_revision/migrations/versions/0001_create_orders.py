@@ -1,0 +1,35 @@
+"""create orders
+
+Revision ID: 0001
+Revises: 
+Create Date: 2024-06-01 09:00:00.000000
+
+"""
+import logging
+
+log = logging.getLogger("shop.migrations")
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    log.info("upgrading 0001: create orders")
+    print("stdout line of 0001")
+    op.create_table(
+        "orders",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("quantity", sa.Integer(), nullable=False, server_default="1"),
+    )
+
+
+def downgrade() -> None:
+    log.info("downgrading 0001")
+    op.drop_table("orders")
