@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from migcheck.runners import Runners
+    from migcheck.runner_pool import Runners
 
 from migcheck import changes, graph, suppress
 from migcheck import project as projects
@@ -69,7 +69,7 @@ def check(config: Config, *, progress: ProgressCallback | None = None) -> Report
         from migcheck.drift import check_spec
 
         check_spec(config.models)
-    from migcheck.runners import runners
+    from migcheck.runner_pool import runners
 
     # The project's Python starts now, and its Alembic and SQLAlchemy imports run while
     # this process reads the configuration and the server starts.

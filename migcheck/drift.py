@@ -73,24 +73,16 @@ def compare(
     ModelsFailed when the comparison itself fails."""
     handover = scratch.project.handover
     sync = handover.sync_driver
-    if sync is None:
-        raise ModelsFailed(
-            "the project's Python has no synchronous driver (psycopg2 or psycopg) to create "
-            "the models with"
-        )
     extensions = [o.key for o in head.objects if o.key.kind == "extension"]
     with ExitStack() as stack:
         url = stack.enter_context(scratch.databases())
-        reply = database.models(
-            {
-                "verb": "models",
-                "models": models,
-                "build": {
-                    "url": render(driver_url(url, sync)),
-                    "extensions": [[key.name, key.schema] for key in extensions],
-                },
-            }
-        )
+        # Without a synchronous driver the models are not created: Alembic's comparison
+        # alone, with a note.
+        build = sync and {
+            "url": render(driver_url(url, sync)),
+            "extensions": [[key.name, key.schema] for key in extensions],
+        }
+        reply = database.models({"verb": "models", "models": models, "build": build})
         if reply.get("project_error") or reply.get("internal"):
             raise ModelsFailed(str(reply.get("project_error") or reply["internal"]).strip())
         if not reply.get("ok"):

@@ -72,6 +72,13 @@ class Handover:
             roots.insert(0, config.settings_file.resolve().parent)
         sql = config.bootstrap_sql
         driver, named = choose_driver(config, interpreter, project_url)
+        if interpreter is not None and not interpreter.has(driver):
+            where = f"--driver {driver}" if config.driver else f"the project's URL names {driver}"
+            has = ", ".join(name for name, _ in interpreter.drivers) or "no PostgreSQL driver"
+            raise ProjectError(
+                f"{where}, which the project's Python {interpreter.executable} does not have "
+                f"(it has {has}): install it there, or name another with --driver"
+            )
         return cls(
             url_env=config.url_env,
             x_args=config.x_args,

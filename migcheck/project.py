@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
     from alembic.script import ScriptDirectory
 
-    from migcheck.runners import Runners
+    from migcheck.runner_pool import Runners
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -314,7 +314,8 @@ def load(config: Config, pool: Runners | None = None) -> Project:
     """Read the Alembic configuration, then every revision file in the project's own
     Python (a runner: revision files import the project's modules); raise ProjectError
     naming what is wrong. ``pool``: the runners of the project's Python, if started."""
-    from migcheck.runners import Interpreter, runners
+    from migcheck.runner_pool import runners
+    from migcheck.runners import Interpreter
 
     if pool is None:
         with runners(python(config)) as own:

@@ -25,7 +25,8 @@ from migcheck import snapshot as snapshots
 from migcheck.errors import ProjectError
 from migcheck.handover import display, driver_url, render, run_bootstrap_sql
 from migcheck.project import Project
-from migcheck.runners import Runner, RunnerDied, RunnerLate, Runners
+from migcheck.runner_pool import Runners
+from migcheck.runners import Runner, RunnerDied, RunnerLate
 from migcheck.snapshot import Snapshot
 
 # Lines of a failed step's output shown with its finding (all of it with --verbose).

@@ -22,7 +22,7 @@ from migcheck.findings import CODES
 from migcheck.normalize import differences
 from migcheck.project import Project
 from migcheck.project import load as load_project
-from migcheck.runners import runners
+from migcheck.runner_pool import runners
 from migcheck.scratch import Scratch
 from migcheck.snapshot import Catalog, Snapshot
 from migcheck.walk import build

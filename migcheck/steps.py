@@ -17,7 +17,7 @@ from migcheck.diff import diff, is_reordering, render_all
 from migcheck.findings import Finding, Run
 from migcheck.matrix import Walked
 from migcheck.project import Project
-from migcheck.runners import Runners, runners
+from migcheck.runner_pool import Runners, runners
 from migcheck.scratch import Database, Scratch
 from migcheck.snapshot import Snapshot
 from migcheck.walk import Head, Note, Step, walk

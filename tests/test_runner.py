@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,61 @@ def test_a_python_without_alembic_is_named(url_config: Config, tmp_path: Path) -
         "run migcheck with the Python that has the project's dependencies (--python PATH, "
         "or activate its virtualenv)"
     )
+
+
+@pytest.mark.server
+def test_runners_end_when_migcheck_is_killed(url_config: Config, tmp_path: Path) -> None:
+    """SIGKILL leaves migcheck no chance to clean up: its runners end by themselves."""
+    import signal
+    import time
+
+    assert url_config.url is not None
+    ini = str(PROJECTS / "migration_sleeps_past_step_timeout" / "alembic.ini")
+    marker = f"MIGCHECK_TEST_{uuid.uuid4().hex}"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "migcheck",
+            "check",
+            "-c",
+            ini,
+            "--step-timeout",
+            "0",
+            "--backend",
+            "url",
+            "--url",
+            url_config.url,
+        ],
+        env={**os.environ, marker: "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        # The zygote and the runner sleeping in 0002 (the history's runner is gone by then).
+        while len(_processes_with(marker)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(_processes_with(marker)) >= 3
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    deadline = time.monotonic() + 10
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_with(marker) == []
+
+
+@pytest.mark.server
+def test_runners_started_directly_where_there_is_no_fork(
+    url_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from migcheck import check, runner_pool
+
+    monkeypatch.setattr(runner_pool, "_FORKS", False)
+    report = check(
+        replace(url_config, project_dir=PROJECTS / "migration_ends_process_with_os_exit")
+    )
+    assert [(f.code, f.revision, f.message) for f in report.findings] == [
+        ("MC101", "0002", "the migration ended the process with exit code 0")
+    ]

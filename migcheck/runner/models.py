@@ -135,7 +135,9 @@ class Comparison:
         self.opts = {}  # type: Dict[str, Any]
         self.reply = {"declared": False}  # type: Dict[str, Any]
 
-    def __call__(self, context: Any, models: Optional[str], build: Dict[str, Any]) -> None:
+    def __call__(
+        self, context: Any, models: Optional[str], build: Optional[Dict[str, Any]]
+    ) -> None:
         from alembic.autogenerate import compare_metadata
 
         metadata = load_models(models) if models else context.opts.get("target_metadata")
@@ -169,6 +171,12 @@ class Comparison:
             self.reply["records"] = [record(r) for r in records]
         except Exception as error:
             self.reply["records_error"] = _first_line(error)
+        if build is None:
+            self.reply["build_error"] = (
+                "the project's Python has no synchronous driver (psycopg2 or psycopg) to "
+                "create them with"
+            )
+            return
         try:
             _build(build, self.metadatas, schema=schema, search_path=search_path)
         except Exception as error:  # the models' DDL: anything the server refuses

@@ -4,6 +4,7 @@ for (env.py included, as ``alembic upgrade`` runs it)."""
 
 import functools
 import importlib
+import inspect
 import os
 import sys
 from argparse import Namespace
@@ -22,6 +23,15 @@ def alembic_config(project: Dict[str, Any]) -> Any:
     from alembic.config import Config
 
     ini, toml, section = project["ini"], project.get("toml"), project["section"]
+    if toml is not None and "toml_file" not in inspect.signature(Config.__init__).parameters:
+        if ini is None:
+            import alembic
+
+            raise ProjectError(
+                f"{toml}: [tool.alembic] needs Alembic 1.16 or newer; {sys.executable} has "
+                f"Alembic {alembic.__version__}"
+            )
+        toml = None  # as the `alembic` command of that release: it reads no pyproject.toml
     if toml is None:  # works with every Alembic release
         config = Config(ini, ini_section=section)
     else:
@@ -93,8 +103,16 @@ class Session:
             options = (
                 {"prepare_threshold": None} if sync_url.startswith("postgresql+psycopg:") else {}
             )
-            self.engine = create_engine(sync_url, poolclass=NullPool, connect_args=options)
-            self.connection = self.engine.connect()
+            try:
+                self.engine = create_engine(sync_url, poolclass=NullPool, connect_args=options)
+                self.connection = self.engine.connect()
+            except Exception as error:  # no such driver here, or it refuses the URL
+                driver = sync_url.split(":", 1)[0]
+                raise ProjectError(
+                    f"cannot connect with {driver} in {sys.executable}: "
+                    f"{failures.last_line(error)} (install the driver there, or name one it "
+                    "has with --driver)"
+                ) from None
         self.hands_connection = bool(spec.get("hands_connection")) and self.connection is not None
         if self.hands_connection:
             self.config.attributes["connection"] = self.connection
