@@ -118,6 +118,16 @@ class Handover:
         )
 
 
+def missing_module_hint(message: str, python: str) -> str:
+    """For an import the project's Python cannot do: which Python that was."""
+    if "No module named" not in message:
+        return ""
+    return (
+        f" (the project's code ran in {python}: if the project has a virtualenv of its own, "
+        "name its Python with --python, or keep it in .venv beside the Alembic configuration)"
+    )
+
+
 def named_driver(url: str | None) -> tuple[bool, Driver | None]:
     """(whether ``url`` is a PostgreSQL URL, the driver it names)."""
     found = _SCHEME.match(url or "")

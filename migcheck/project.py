@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from migcheck.config import Config
 from migcheck.errors import ProjectError
-from migcheck.handover import Handover, configured_url, project_spec
+from migcheck.handover import Handover, configured_url, missing_module_hint, project_spec
 
 if TYPE_CHECKING:
     # Alembic is imported where used: it takes most of a second to import, and the
@@ -331,7 +331,8 @@ def load(config: Config, pool: Runners | None = None) -> Project:
     finally:
         pool.release(runner)
     if not reply.get("ok"):
-        raise ProjectError(reply.get("project_error") or f"the runner failed: {reply}")
+        message = str(reply.get("project_error") or f"the runner failed: {reply}")
+        raise ProjectError(message + missing_module_hint(message, pool.executable))
     location = reply["script_location"]
     revisions = tuple(
         Revision(

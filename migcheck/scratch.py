@@ -23,7 +23,13 @@ from psycopg import sql
 
 from migcheck import snapshot as snapshots
 from migcheck.errors import ProjectError
-from migcheck.handover import display, driver_url, render, run_bootstrap_sql
+from migcheck.handover import (
+    display,
+    driver_url,
+    missing_module_hint,
+    render,
+    run_bootstrap_sql,
+)
 from migcheck.project import Project
 from migcheck.runner_pool import Runners
 from migcheck.runners import Runner, RunnerDied, RunnerLate
@@ -170,10 +176,10 @@ class Database:
         lines = runner.output().strip().splitlines()
         return f": {lines[-1]}" if lines else ""
 
-    @staticmethod
-    def _check(reply: dict[str, Any]) -> None:
+    def _check(self, reply: dict[str, Any]) -> None:
         if reply.get("project_error"):
-            raise ProjectError(str(reply["project_error"]))
+            message = str(reply["project_error"])
+            raise ProjectError(message + missing_module_hint(message, self.handover.python))
         if reply.get("internal"):
             raise RuntimeError(f"migcheck's runner failed:\n{reply['internal']}")
 

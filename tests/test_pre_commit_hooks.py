@@ -3,20 +3,27 @@
 pre-commit installs the hooks' repository into a virtualenv of its own (dependencies
 from PyPI). That repository is a git snapshot of the working tree under test, new files
 included: ``pre-commit try-repo`` on the working tree itself would leave out files not
-yet staged.
+yet staged. The project's code does not run there but in the project's Python (its
+``.venv``), which has what the hook's environment lacks.
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 import subprocess
+import sys
+import sysconfig
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).parent.parent
 PROJECTS = Path(__file__).parent / "projects"
+# A Flask application whose env.py imports it: Flask is no dependency of migcheck's.
+FLASK_PROJECT = Path(__file__).parent / "pre_commit_project"
 
 pytestmark = pytest.mark.network
 
@@ -54,15 +61,8 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-@pytest.fixture
-def project(tmp_path: Path, hook_repo: tuple[Path, str]) -> Path:
-    """A committed copy of a fixture project, configured to run both hooks."""
-    folder = tmp_path / "shop"
-    shutil.copytree(
-        PROJECTS / "clean_linear_history",
-        folder,
-        ignore=shutil.ignore_patterns("__pycache__", "expected.json"),
-    )
+def commit_with_hooks(folder: Path, hook_repo: tuple[Path, str]) -> None:
+    """Configure both hooks in ``folder`` (no additional_dependencies) and commit it all."""
     repo, rev = hook_repo
     (folder / ".pre-commit-config.yaml").write_text(
         f"repos:\n"
@@ -76,7 +76,52 @@ def project(tmp_path: Path, hook_repo: tuple[Path, str]) -> Path:
     git(folder, "init", "-q", "-b", "main")
     git(folder, "add", "-A")
     git(folder, "commit", "-q", "-m", "initial")
+
+
+@pytest.fixture
+def project(tmp_path: Path, hook_repo: tuple[Path, str]) -> Path:
+    """A committed copy of a fixture project, configured to run both hooks."""
+    folder = tmp_path / "shop"
+    shutil.copytree(
+        PROJECTS / "clean_linear_history",
+        folder,
+        ignore=shutil.ignore_patterns("__pycache__", "expected.json"),
+    )
+    commit_with_hooks(folder, hook_repo)
     return folder
+
+
+@pytest.fixture
+def flask_project(tmp_path: Path, hook_repo: tuple[Path, str]) -> Path:
+    """A committed copy of the Flask project, configured to run both hooks; its
+    ``.venv`` (ignored by git) is made by ``make_venv``."""
+    folder = tmp_path / "flask-shop"
+    shutil.copytree(FLASK_PROJECT, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    commit_with_hooks(folder, hook_repo)
+    return folder
+
+
+def make_venv(folder: Path) -> Path:
+    """A virtualenv at ``folder`` with this session's packages (Alembic, SQLAlchemy,
+    psycopg, Flask); its Python.
+
+    ``venv --without-pip`` takes a tenth of a second, and a ``.pth`` line naming this
+    session's site-packages lends it the packages without installing any: no index, no
+    cache, and the same versions the rest of the tests use. ``--system-site-packages``
+    would not do: it adds the site-packages of the base interpreter this virtualenv was
+    made from, not this virtualenv's, and whether that one has Flask depends on the machine.
+    """
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    own = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    lent = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    (Path(own) / "migcheck-tests.pth").write_text("".join(f"{path}\n" for path in lent))
+    return python
 
 
 def pre_commit(folder: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -144,3 +189,43 @@ def test_static_hook_through_try_repo(
     assert "migcheck (revision graph)....." in done.stdout
     assert "project: MC401 error: more than one head" in done.stdout
     assert "0005 (migrations/versions/0005_second_head.py)" in done.stdout
+
+
+@pytest.mark.server
+def test_migcheck_hook_runs_env_py_in_the_projects_venv(
+    flask_project: Path, pre_commit_home: Path
+) -> None:
+    python = make_venv(flask_project / ".venv")
+    revision = flask_project / "migrations" / "versions" / "0002_create_orders.py"
+    edit(revision, "def downgrade() -> None:\n", "def downgrade() -> None:\n    # reviewed\n")
+    git(flask_project, "add", "-A")
+    done = pre_commit(flask_project, pre_commit_home, "run", "migcheck", "--verbose")
+    assert done.returncode == 0, done.stdout + done.stderr
+    versions = ", ".join(
+        [
+            f"Python {platform.python_version()}",
+            f"Alembic {metadata.version('alembic')}",
+            f"SQLAlchemy {metadata.version('sqlalchemy')}",
+            f"psycopg {metadata.version('psycopg')}",
+        ]
+    )
+    assert f"project's Python: {python} ({versions})\n" in done.stdout
+    assert "(local): 1 revision walked" in done.stdout
+    assert "OK: 0 error(s), 0 warning(s)" in done.stdout
+
+    # Without the .venv, env.py runs in the hook's own environment: it has no Flask.
+    shutil.rmtree(flask_project / ".venv")
+    done = pre_commit(flask_project, pre_commit_home, "run", "migcheck", "--verbose")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "- exit code: 2\n" in done.stdout
+    failure = [line for line in done.stdout.splitlines() if line.startswith("migcheck: ")]
+    assert len(failure) == 1, done.stdout
+    assert failure[0].startswith(
+        "migcheck: myapp/__init__.py:4: env.py failed before running any migration: "
+        "ModuleNotFoundError: No module named 'flask' (the project's code ran in "
+        f"{pre_commit_home}"
+    ), done.stdout
+    assert failure[0].endswith(
+        ": if the project has a virtualenv of its own, name its Python with --python, or "
+        "keep it in .venv beside the Alembic configuration)"
+    )
