@@ -7,6 +7,7 @@ project prints can be taken for a reply.
 """
 
 import contextlib
+import gc
 import os
 import socket
 import sys
@@ -224,6 +225,10 @@ def _zygote(ready: Dict[str, Any]) -> None:
     server = Server(answers)
     server.send(ready)
     fds = (control.fileno(), answers.fileno())
+    # What is imported now stays out of the collector's passes in every fork: they would
+    # touch (and copy) the zygote's pages for nothing.
+    if hasattr(gc, "freeze"):  # Python 3.7+
+        gc.freeze()
     for line in iter(control.readline, b""):
         request = protocol.decode(line)
         if request.get("verb") == "fork":
@@ -232,6 +237,25 @@ def _zygote(ready: Dict[str, Any]) -> None:
             server.send({"ok": True, "returncode": _reap(int(request["pid"]))})
         else:
             server.send({"ok": False, "internal": f"unknown verb {request.get('verb')!r}"})
+
+
+def _preload(drivers: Dict[str, Any]) -> None:
+    """What every runner imports, imported once before the forks: Alembic's runtime, the
+    PostgreSQL dialects and the drivers installed (none of them is the project's code)."""
+    import importlib
+
+    modules = [
+        "alembic.autogenerate",
+        "alembic.config",
+        "alembic.runtime.environment",
+        "alembic.runtime.migration",
+        "alembic.script",
+        "sqlalchemy.dialects.postgresql",
+    ]
+    modules += [name for name in ("psycopg2", "psycopg", "asyncpg", "pg8000") if name in drivers]
+    for name in modules:
+        with contextlib.suppress(Exception):  # an old release without it: imported later
+            importlib.import_module(name)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -249,6 +273,7 @@ def main(argv: Sequence[str]) -> int:
             with os.fdopen(os.dup(1), "wb") as answers:
                 answers.write(protocol.encode(ready))
             return 3
+        _preload(ready["drivers"])
         _zygote(ready)
         return 0
     _standard_streams()
