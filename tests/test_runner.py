@@ -91,7 +91,9 @@ def test_verbose_shows_all_the_project_printed(url_config: Config, tmp_path: Pat
     found = json.loads(report.read_text())["findings"]
     assert [f["code"] for f in found] == ["MC101"]
     assert "stdout line of 0003" in found[0]["output"]
-    assert "stdout line of 0003" in junit.read_text()
+    xml = junit.read_text()
+    assert "stdout line of 0003" in xml
+    assert f'<property name="python" value="{sys.executable} (Python ' in xml
 
 
 @pytest.mark.server

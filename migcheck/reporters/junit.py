@@ -101,8 +101,14 @@ def _suite(
     if run is not None:
         suite.set("time", f"{run.seconds:.3f}")
         properties = ET.SubElement(suite, "properties")
-        for key, value in (("server_version", run.server_version), ("backend", run.backend)):
-            ET.SubElement(properties, "property", name=key, value=value)
+        values = (
+            ("server_version", run.server_version),
+            ("backend", run.backend),
+            ("python", run.python),
+        )
+        for key, value in values:
+            if value:
+                ET.SubElement(properties, "property", name=key, value=_clean(value))
     for case, found in cases.items():
         _case(suite, name, case, found, skipped.get(case))
     notes = [*notes, *(run.notes if run else ())]

@@ -57,6 +57,9 @@ def render(report: Report) -> str:
             ),
             "",
         ]
+        pythons = dict.fromkeys(run.python for run in report.runs if run.python)
+        lines += [f"The project's Python: {escape(python)}" for python in pythons]
+        lines += [""] if pythons else []
     for finding in report.findings:
         lines += _finding(finding)
     notes = [escape(note) for note in report.notes]
