@@ -30,7 +30,7 @@ import psycopg
 
 from migcheck import snapshot as snapshots
 from migcheck.errors import UsageError
-from migcheck.handover import driver_url, render
+from migcheck.handover import driver_url, libpq, render
 from migcheck.modelcatalog import catalog_lines, compared_columns
 from migcheck.scratch import Database, Scratch
 from migcheck.snapshot import Key, Snapshot
@@ -80,6 +80,7 @@ def compare(
         # alone, with a note.
         build = sync and {
             "url": render(driver_url(url, sync)),
+            "database": libpq(url)["dbname"],
             "extensions": [[key.name, key.schema] for key in extensions],
         }
         reply = database.models({"verb": "models", "models": models, "build": build})

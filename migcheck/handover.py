@@ -204,6 +204,21 @@ def driver_url(url: str, driver: Driver) -> URL:
     return parsed.set(query=query)
 
 
+def libpq(url: str) -> dict[str, str | int | None]:
+    """The parts of a libpq URL as libpq's environment variables name them."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    host = parsed.query.get("host")
+    return {
+        "host": parsed.host or (host if isinstance(host, str) else None),
+        "port": parsed.port,
+        "dbname": parsed.database,
+        "user": parsed.username,
+        "password": parsed.password if isinstance(parsed.password, str) else None,
+    }
+
+
 def render(url: URL) -> str:
     return url.render_as_string(hide_password=False)
 

@@ -26,6 +26,7 @@ from migcheck.errors import ProjectError
 from migcheck.handover import (
     display,
     driver_url,
+    libpq,
     missing_module_hint,
     render,
     run_bootstrap_sql,
@@ -125,6 +126,8 @@ class Database:
             "verb": "open",
             "project": self.project.spec(),
             "url": self.url,
+            "database": libpq(self.libpq_url)["dbname"],
+            "libpq": libpq(self.libpq_url),
             "sync_url": render(driver_url(self.libpq_url, sync)) if sync else None,
             "driver": handover.driver,
             "hands_connection": handover.hands_connection,

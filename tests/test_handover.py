@@ -177,9 +177,13 @@ with engine.connect() as connection:
 
 
 @pytest.mark.server
-def test_env_py_migrating_another_database_is_a_project_error(
+def test_env_py_reaching_for_another_database_is_refused(
     tmp_path: Path, url_config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """env.py ignores what it is handed and connects to the database its variable names
+    (a developer's own): refused before any statement, and that database is unchanged."""
+    import psycopg
+
     from migcheck.provision import Server, scratch_database
 
     assert url_config.url is not None
@@ -187,16 +191,43 @@ def test_env_py_migrating_another_database_is_a_project_error(
     body = "with context.begin_transaction():\n        context.run_migrations()"
     folder = _project(tmp_path, OWN_ENGINE.format(body=body))
     with scratch_database(server) as other:
+        name = other.split("/")[-1].split("?")[0]
+        with psycopg.connect(other, autocommit=True) as connection:
+            connection.execute("CREATE TABLE precious (id int)")
+            connection.execute("INSERT INTO precious VALUES (1)")
         monkeypatch.setenv(
             "OTHER_DATABASE_URL", other.replace("postgresql://", "postgresql+psycopg://")
         )
         with pytest.raises(ProjectError) as raised:
             check(replace(url_config, project_dir=folder))
+        with psycopg.connect(other, autocommit=True) as connection:
+            tables = connection.execute(
+                "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = "
+                "'public'::regnamespace ORDER BY 1"
+            ).fetchall()
+            assert tables == [("precious",)]
+            assert connection.execute("SELECT * FROM precious").fetchall() == [(1,)]
     message = str(raised.value)
-    assert (
-        "migrations/env.py: after upgrading to 0001, the version table alembic_version" in message
+    assert message.startswith(
+        "migrations/env.py:7: env.py failed before running any migration: migcheck: "
+        f"RefusedConnection: migcheck refused a connection of the project's code to database "
+        f"'{name}' on "
     )
-    assert "env.py migrated another database, or did not commit" in message
+    assert "before any statement ran: only the scratch database 'migcheck_" in message
+
+
+@pytest.mark.server
+def test_the_common_variables_point_at_the_scratch_database(
+    tmp_path: Path, url_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DATABASE_URL of the developer's shell: env.py reading it gets the scratch database."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/production")
+    env = OWN_ENGINE.replace('"OTHER_DATABASE_URL"', '"DATABASE_URL"')
+    body = "with context.begin_transaction():\n        context.run_migrations()"
+    folder = _project(tmp_path, env.format(body=body))
+    report = check(replace(url_config, project_dir=folder))
+    assert report.findings == ()
+    assert report.runs[0].walked == ("0001",)
 
 
 @pytest.mark.server

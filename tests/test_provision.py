@@ -131,3 +131,29 @@ def test_embedded_wheel_binaries_run() -> None:
     ):
         assert connection.execute("SELECT 1").fetchone() == (1,)
     assert server.pg_version == 18
+
+
+@pytest.mark.server
+def test_the_throwaway_server_holds_what_a_default_one_does(pg_server: Server) -> None:
+    """Its lock table takes a migration creating 4,000 tables in one transaction (a
+    server with max_connections = 40 refuses it: out of shared memory, 53200)."""
+    with psycopg.connect(pg_server.url) as connection:
+        settings = dict(
+            connection.execute(
+                "SELECT name, setting FROM pg_settings WHERE name IN "
+                "('max_connections', 'max_locks_per_transaction')"
+            ).fetchall()
+        )
+    assert int(settings["max_connections"]) >= 100
+    assert int(settings["max_locks_per_transaction"]) >= 64
+    with scratch_database(pg_server) as url, psycopg.connect(url) as connection:
+        connection.execute(
+            "DO $$ BEGIN FOR i IN 1..4000 LOOP"
+            " EXECUTE format('CREATE TABLE t%s (id integer PRIMARY KEY)', i);"
+            " END LOOP; END $$"
+        )
+        tables = connection.execute(
+            "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname LIKE 't%'"
+        ).fetchone()
+        assert tables == (4000,)
+        connection.rollback()

@@ -48,7 +48,9 @@ def location(error: BaseException, roots: Sequence[str], fallback: str) -> str:
 
 
 def last_line(error: BaseException) -> str:
-    return traceback.format_exception_only(type(error), error)[-1].strip()
+    line = traceback.format_exception_only(type(error), error)[-1].strip()
+    # The runner's own exceptions (a refused connection) read as migcheck's.
+    return line.replace("_migcheck_runner.guard.", "migcheck: ", 1)
 
 
 def database_error(error: BaseException) -> Tuple[Optional[str], Optional[str]]:

@@ -8,6 +8,7 @@ migcheck compares the two catalogs; what needs the models' Python objects is her
 import warnings
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
+from . import guard
 from .history import load_models
 
 
@@ -271,6 +272,7 @@ def _build(
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
+    guard.allow(build["database"])
     engine = create_engine(build["url"], poolclass=NullPool)
     quote = engine.dialect.identifier_preparer.quote
     schemas = {t.schema for m in metadatas for t in m.tables.values() if t.schema}

@@ -10,7 +10,7 @@ import sys
 from argparse import Namespace
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
-from . import failures
+from . import failures, guard
 from .connections import commit, reset, rollback
 
 
@@ -89,6 +89,8 @@ class Session:
         self.url = spec["url"]  # the URL env.py is handed, with the project's driver
         self.driver = spec["driver"]
         self.context = spec.get("context")
+        guard.allow(spec["database"], scratch=True)
+        os.environ.update(guard.environment(self.url, spec["libpq"]))
         for name in spec.get("url_env", ()):
             os.environ[name] = self.url
         self.forms = spec["forms"]
