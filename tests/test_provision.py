@@ -157,3 +157,61 @@ def test_the_throwaway_server_holds_what_a_default_one_does(pg_server: Server) -
         ).fetchone()
         assert tables == (4000,)
         connection.rollback()
+
+
+KILLER = '''"""stop the server"""
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # The server's own postmaster asked to shut down, as an operator or a full disk would.
+    op.execute(
+        "DO $$ BEGIN EXECUTE format('COPY (SELECT 1) TO PROGRAM %L',"
+        " 'kill -INT ' || split_part(pg_read_file('postmaster.pid'), chr(10), 1)); END $$"
+    )
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+@pytest.mark.server
+def test_a_server_that_stops_during_the_check_gives_its_own_cause(tmp_path: Path) -> None:
+    import re
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(
+        Path(__file__).parent / "projects" / "upgrade_fails",
+        project,
+        ignore=shutil.ignore_patterns("__pycache__", "expected.json", "0003_*"),
+    )
+    (project / "migrations" / "versions" / "0002_create_order_notes.py").write_text(KILLER)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "migcheck",
+            "check",
+            "-c",
+            str(project / "alembic.ini"),
+            "--backend",
+            "local",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert re.fullmatch(
+        r"migcheck: PostgreSQL [\d.]+ \(local\) stopped during the check \(exit code 0\): "
+        r"LOG:  received fast shutdown request\n",
+        done.stderr,
+    ), done.stderr

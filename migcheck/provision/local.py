@@ -165,6 +165,32 @@ def _tail(path: Path, lines: int = 5) -> str:
     return " | ".join(text[-lines:])
 
 
+# Server log lines that say why a server stopped, the most telling first.
+_CAUSES = (
+    re.compile(
+        r"PANIC|shutdown request|terminated by signal|No space left|out of memory|"
+        r"could not (?:write|extend|fsync)",
+        re.IGNORECASE,
+    ),
+    re.compile(r"FATAL"),
+)
+_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \S+ \S+ \[\d+\] ")
+
+
+def _cause(path: Path) -> str:
+    """Why the server stopped, as its log says (the last lines, without their prefixes,
+    that name a cause; the log's last lines if none does)."""
+    try:
+        lines = [_PREFIX.sub("", line) for line in path.read_text(errors="replace").splitlines()]
+    except OSError:
+        return "(no server log)"
+    for pattern in _CAUSES:
+        causes = [line for line in lines if pattern.search(line)]
+        if causes:
+            return " | ".join(dict.fromkeys(causes[-3:]))
+    return " | ".join(lines[-3:])
+
+
 def _interrupt(process: subprocess.Popen[Any], *, timeout: float) -> None:
     """SIGINT, then SIGKILL if ``process`` has not ended within ``timeout`` seconds."""
     process.send_signal(signal.SIGINT)
@@ -245,7 +271,18 @@ def start(config: Config, version: int | None) -> Iterator[Server]:
                         f"{START_TIMEOUT:.0f} s: {_tail(log)}"
                     ) from None
                 time.sleep(0.05)
-        yield server
+        try:
+            yield server
+        except BaseException as error:
+            # Whatever the walk failed with, a server gone is the cause (its log says
+            # why, and goes with its folder next).
+            code = process.poll()
+            if code is None:
+                raise
+            raise ServerError(
+                f"PostgreSQL {server.server_version} (local) stopped during the check "
+                f"(exit code {code}): {_cause(log)}"
+            ) from error
     finally:
         if process is not None:
             _stop(process)
