@@ -151,6 +151,8 @@ def check(
         raise UsageError("FILES are read with --changed only: add --changed")
     if base and not changed and ctx.get_parameter_source("base") is ParameterSource.COMMANDLINE:
         raise UsageError("--base REF applies to --changed only: add --changed")
+    if static:
+        _refuse_walk_options(ctx)
     config = replace(
         cli_options.make_config(ctx), changed_files=tuple(path.resolve() for path in files)
     )
@@ -170,23 +172,49 @@ def check(
 
 
 @cli.command()
-def cleanup() -> int:
-    """Remove the containers migcheck runs left behind: kept by --reuse, or of killed runs."""
+@click.option(
+    "--url",
+    metavar="URL",
+    help="A server migcheck made scratch databases on (backend url): drop those of killed runs.",
+)
+def cleanup(url: str | None) -> int:
+    """Remove what migcheck runs of this machine left behind when they were killed: local
+    servers and their folders, runner folders, scratch databases on --url, containers
+    (and those kept by --reuse). What live runs or other machines own stays."""
     # Imported here: docker and testcontainers take a while to import, and check --static
     # (a pre-commit hook) needs neither.
-    from migcheck.provision.docker import cleanup as remove_containers
+    from migcheck import runner_pool
+    from migcheck.provision import docker, leftovers, local
+    from migcheck.provision import url as url_backend
 
-    removed = remove_containers()
+    if url:
+        url_backend.check(url)
+    removed = local.leftovers() + runner_pool.leftovers()
+    if url:
+        removed += leftovers(url)
+    if docker.reachable():
+        removed += docker.cleanup()
     for line in removed:
         click.echo(f"removed {line}")
     if not removed:
-        click.echo("no migcheck containers")
+        click.echo("nothing to remove")
     return 0
 
 
 cli.add_command(cli_config.config_command)
 cli.add_command(cli_schemas.snapshot)
 cli.add_command(cli_schemas.diff_command)
+
+
+def _refuse_walk_options(ctx: click.Context) -> None:
+    """--static checks the revision graph only: an option of the walk would be ignored."""
+    walk = (("first", "--from"), ("last", "--to"), ("changed", "--changed"), ("models", "--models"))
+    for name, flag in walk:
+        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE and ctx.params[name]:
+            raise UsageError(
+                f"{flag} applies to the walk, not to --static, which checks the revision "
+                f"graph only (drop {flag}, or give --no-static)"
+            )
 
 
 def _interrupted() -> int:
@@ -212,7 +240,7 @@ def _run(command: click.Command, args: list[str] | None) -> int:
         return _interrupted()
     except click.ClickException as error:
         # Click's usage errors; all of them are the caller's to fix: exit 2, not Click's 1.
-        error.show()
+        click.echo(f"migcheck: {_click_message(error)}", err=True)
         return 2
     except MigcheckError as error:
         if signals.received:
@@ -226,18 +254,24 @@ def _run(command: click.Command, args: list[str] | None) -> int:
     except Exception as error:
         if signals.received:
             return _interrupted()
-        if debug:
-            raise
+        if debug:  # the traceback, then the same line and exit code as without --debug
+            traceback.print_exc()
         first = (str(error).strip().splitlines() or [""])[0]
-        click.echo(
-            f"migcheck: internal error: {type(error).__name__}: {first} "
-            "(run with --debug for details)",
-            err=True,
-        )
+        hint = "report it with the traceback above" if debug else "run with --debug for details"
+        click.echo(f"migcheck: internal error: {type(error).__name__}: {first} ({hint})", err=True)
         return 4
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _click_message(error: click.ClickException) -> str:
+    """Click's error as one line: its message, then where the command's help is."""
+    message = " ".join(error.format_message().split()).rstrip(".")
+    context = getattr(error, "ctx", None)
+    if isinstance(context, click.Context):
+        return f"{message} (see {context.command_path} --help)"
+    return message
 
 
 def main(args: list[str] | None = None) -> NoReturn:

@@ -40,7 +40,7 @@ def _pg(ctx: click.Context, param: click.Parameter, value: object) -> tuple[int,
     """``--pg 13-18``; a value from the settings file arrives parsed already."""
     if isinstance(value, tuple):
         return value
-    return parse_pg_versions(str(value)) if value else ()
+    return () if value is None else parse_pg_versions(str(value))
 
 
 def _fit(value: settings.Value, key: str, option: click.Option, ctx: click.Context) -> Any:
@@ -215,6 +215,15 @@ def _given(ctx: click.Context, name: str) -> bool:
     return ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
 
 
+def _where(ctx: click.Context, name: str, option: str) -> str:
+    """How a message names a value: its option, or its key in the settings file."""
+    found = settings_of(ctx)
+    if _given(ctx, name) or found is None:
+        return option
+    values = found.for_command(ctx.info_name or "")
+    return f"{values[name].table.label}: {name}" if name in values else option
+
+
 def make_config(ctx: click.Context) -> Config:
     """The Config the command's options describe, with what the settings file sets that
     no option of the command does (context, bootstrap, ignore, ...)."""
@@ -226,7 +235,13 @@ def make_config(ctx: click.Context) -> Config:
             fields[key.field] = value
     if fields.get("backend") == "url" and not fields.get("url"):
         raise UsageError("--backend url needs --url postgresql://user@host/database")
+    if fields.get("url") is not None:
+        from migcheck.provision import url  # SQLAlchemy and psycopg: only for a URL
+
+        url.check(fields["url"], where=_where(ctx, "url", "--url"))
     backend = fields.get("backend")
+    if not str(fields.get("image", DEFAULT_IMAGE)).strip():
+        raise UsageError(f"--image: give an image name (default: {DEFAULT_IMAGE})")
     if fields.get("reuse") and backend in ("local", "url"):
         if ctx.get_parameter_source("reuse") is not ParameterSource.COMMANDLINE:
             fields["reuse"] = False  # the settings' reuse is for docker, not this backend

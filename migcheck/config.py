@@ -87,9 +87,13 @@ class Config:
 def parse_pg_versions(spec: str) -> tuple[int, ...]:
     """``"16"``, ``"14,16,17"``, ``"13-18"``, ``"supported"`` -> sorted major versions."""
     versions: set[int] = set()
+    if not spec.strip():
+        raise UsageError("--pg: no version given (try 16, 14,16,17, 13-18 or supported)")
     for part in (piece.strip() for piece in spec.split(",")):
         if not part:
-            continue
+            raise UsageError(
+                f"--pg: {spec!r} has an empty item (try 16, 14,16,17, 13-18 or supported)"
+            )
         if part == "supported":
             versions.update(SUPPORTED_VERSIONS)
             continue

@@ -9,8 +9,10 @@ its server, before the run ends.
 
 from __future__ import annotations
 
+import os
 import pickle
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -82,6 +84,22 @@ def _portable(error: BaseException) -> tuple[bytes | None, str]:
     return data, text
 
 
+def _die_with_parent() -> None:
+    """A worker whose migcheck is gone (killed without a chance to stop it) interrupts
+    itself, so that its server is removed on the way out; if that does not end it within
+    a minute (its results cannot be handed over to anyone), it ends for good."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(60)
+        os._exit(70)
+
+    threading.Thread(target=watch, name="migcheck-parent-watch", daemon=True).start()
+
+
 def _work(
     task: Callable[[Item, Send], Result],
     items: Sequence[Item],
@@ -92,6 +110,7 @@ def _work(
     """A worker's whole life: run ``task`` on the items ``work`` names, until it says None."""
     for signum in _SIGNALS:
         signal.signal(signum, _interrupted)
+    _die_with_parent()
     index: int | None = None
     try:
         if hasattr(signal, "pthread_sigmask"):

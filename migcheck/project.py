@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import configparser
+import contextlib
 import os
 import sys
 import traceback
@@ -103,6 +105,11 @@ class Project:
         walked = list(self.revisions)
         if last is not None:
             keep = self.ancestors(last) | {last}
+            if first is not None and first not in keep:
+                raise ProjectError(
+                    f"--from {first}: not --to {last} nor one of its ancestors, so nothing "
+                    "lies between them (swap them, or name revisions of one branch)"
+                )
             walked = [r for r in walked if r.id in keep]
         prefix: list[Revision] = []
         if first is not None:
@@ -166,7 +173,7 @@ def _failing_file(error: BaseException, folders: Sequence[Path]) -> str | None:
         if any(Path(frame.filename).resolve().is_relative_to(f) for f in resolved):
             return f"{frame.filename}:{frame.lineno}"
     if isinstance(error, SyntaxError) and error.filename:
-        return f"{error.filename}:{error.lineno}"
+        return f"{error.filename}:{error.lineno}" if error.lineno else error.filename
     return None
 
 
@@ -185,11 +192,59 @@ def _alembic_table(path: Path) -> bool:
     try:
         with path.open("rb") as file:
             document = tomllib.load(file)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ProjectError(f"{path}: {error}") from None
+    except OSError as error:
+        raise ProjectError(f"{path}: cannot read: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ProjectError(f"{path}: not valid TOML: {error}") from None
     except UnicodeDecodeError as error:
         raise ProjectError(f"{path}: not valid TOML: not UTF-8 text ({error.reason})") from None
-    return isinstance(document.get("tool", {}).get("alembic"), dict)
+    tool = document.get("tool")
+    table = tool.get("alembic") if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        return False
+    location = table.get("script_location")
+    if location is not None and not isinstance(location, str):
+        raise ProjectError(
+            f"{path}: [tool.alembic] script_location must be a string, found "
+            f'{_toml_kind(location)} (e.g. script_location = "migrations")'
+        )
+    return True
+
+
+def _toml_kind(value: object) -> str:
+    kinds = {bool: "a boolean", int: "an integer", float: "a number", list: "an array"}
+    return kinds.get(type(value), "a table" if isinstance(value, dict) else "a date or time")
+
+
+def _check_ini(ini: Path) -> None:
+    """Raise a one-line ProjectError naming the line at fault if ``ini`` is not an ini file
+    (configparser's own message spans lines and shows the path's repr)."""
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(ini, encoding="utf-8")
+    except UnicodeDecodeError:
+        return  # Alembic reads it in the locale's encoding, and says so if that fails
+    except configparser.MissingSectionHeaderError as error:
+        raise ProjectError(
+            f"{ini}:{error.lineno}: {error.line.strip()!r} comes before any [section] header "
+            "(an ini file starts with one, e.g. [alembic])"
+        ) from None
+    except configparser.ParsingError as error:
+        line, text = error.errors[0]
+        with contextlib.suppress(ValueError, SyntaxError):
+            text = str(ast.literal_eval(text))  # configparser keeps the line's repr
+        raise ProjectError(
+            f"{ini}:{line}: {text.strip()!r} is not a [section] header nor a key = value line"
+        ) from None
+    except (configparser.DuplicateSectionError, configparser.DuplicateOptionError) as error:
+        what = (
+            f"option {error.option!r}"
+            if isinstance(error, configparser.DuplicateOptionError)
+            else f"section [{error.section}]"
+        )
+        raise ProjectError(f"{ini}:{error.lineno}: {what} appears twice") from None
+    except configparser.Error as error:
+        raise ProjectError(f"{ini}: {' '.join(str(error).split())}") from None
 
 
 def _config_files(config: Config) -> tuple[Path, Path | None, Path | None]:
@@ -200,6 +255,8 @@ def _config_files(config: Config) -> tuple[Path, Path | None, Path | None]:
     the ini file the URL and logging).
     """
     named = config.ini_path.resolve()
+    if named.is_file() and named.name != "pyproject.toml":
+        _check_ini(named)
     if named.name == "pyproject.toml":
         if not _alembic_table(named):
             raise ProjectError(f"{config.ini_path}: no [tool.alembic] table")
@@ -208,6 +265,11 @@ def _config_files(config: Config) -> tuple[Path, Path | None, Path | None]:
     toml = pyproject if _alembic_table(pyproject) else None
     if named.is_file():
         return named, named, toml
+    if named.is_dir():
+        raise ProjectError(
+            f"{config.ini_path}: a folder, not a file (name the Alembic configuration in it, "
+            f"e.g. --config {config.ini_path / 'alembic.ini'})"
+        )
     if toml is not None:
         return toml, None, toml
     raise ProjectError(

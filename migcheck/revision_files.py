@@ -146,11 +146,18 @@ def _body(function: ast.FunctionDef | None) -> Body:
 
 def parse(path: Path) -> Parsed | None:
     """The revision in ``path``, or None when the file assigns no ``revision``."""
+    source = read(path)
+    if b"\0" in source:  # Python refuses the file: binary, or UTF-16 text
+        line = source[: source.index(b"\0")].count(b"\n") + 1
+        raise ProjectError(
+            f"{path}:{line}: cannot parse revision: a NUL byte (save it as UTF-8 text)"
+        )
     try:
-        tree = ast.parse(read(path), filename=str(path))
+        tree = ast.parse(source, filename=str(path))
     except SyntaxError as error:
-        raise ProjectError(f"{path}:{error.lineno}: cannot parse revision: {error.msg}") from None
-    except ValueError as error:  # null bytes
+        where = f"{path}:{error.lineno}" if error.lineno else str(path)
+        raise ProjectError(f"{where}: cannot parse revision: {error.msg}") from None
+    except ValueError as error:
         raise ProjectError(f"{path}: cannot parse revision: {error}") from None
     values: dict[str, ast.expr] = {}
     functions: dict[str, ast.FunctionDef] = {}

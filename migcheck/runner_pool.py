@@ -18,6 +18,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
+from migcheck import owners
 from migcheck.errors import ProjectError
 from migcheck.runners import RUNNER_MAIN, Channel, Runner, checked
 
@@ -219,6 +220,18 @@ def runner_environment() -> dict[str, str]:
     return env
 
 
+def leftovers() -> list[str]:
+    """Remove the runner folders of migcheck runs of this machine that were killed (their
+    runners ended with them); say what went."""
+    removed = []
+    for folder in sorted(Path(tempfile.gettempdir()).glob("migcheck-run-*")):
+        owner = owners.of_folder(folder)
+        if owner is not None and owner.gone():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(f"runner folder {folder} (pid {owner.pid}, ended)")
+    return removed
+
+
 class Runners:
     """Runner processes for one walk, one per scratch database: forked from a zygote
     started ahead (it imports Alembic and SQLAlchemy while the server starts), or
@@ -226,7 +239,9 @@ class Runners:
 
     def __init__(self, executable: str):
         self.executable = executable
+        leftovers()
         self.folder = Path(tempfile.mkdtemp(prefix="migcheck-run-"))
+        owners.mark(self.folder)
         self._zygote = _zygote(executable) if _FORKS else None
         self._runners: list[Runner] = []
 

@@ -6,6 +6,7 @@ the dict below is the whole registry.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -14,7 +15,9 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+from migcheck import owners
 from migcheck.config import Backend, Config
 from migcheck.errors import ServerError
 
@@ -30,8 +33,13 @@ class Server:
 
 
 def safe_url(url: str) -> str:
-    """The URL with its password masked, for every message a person may see."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL with its password masked, for every message a person may see; text that is
+    no URL is masked where a password would be (user:password@, password=)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        masked = re.sub(r"^([^:/@]*://[^:/@]*:)[^/@]*@", r"\1***@", url)
+        return re.sub(r"(password=)[^&\s]*", r"\1***", masked)
 
 
 def database_url(url: str, database: str) -> str:
@@ -63,6 +71,12 @@ def scratch_database(server: Server) -> Iterator[str]:
     name = f"migcheck_{secrets.token_hex(4)}"
     with connect(server.url, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
+        # Whose it is, for a later run when this one is killed before it drops it.
+        admin.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                sql.Identifier(name), sql.Literal(owners.Owner.me().text())
+            )
+        )
     try:
         yield database_url(server.url, name)
     finally:
@@ -75,6 +89,27 @@ def scratch_database(server: Server) -> Iterator[str]:
                 )
                 drop = "DROP DATABASE IF EXISTS {}"
             admin.execute(sql.SQL(drop).format(sql.Identifier(name)))
+
+
+def leftovers(url: str) -> list[str]:
+    """Drop the scratch databases that killed migcheck runs of this machine left on the
+    server at ``url`` (their comments say whose they were); say what went."""
+    removed = []
+    with connect(url, autocommit=True) as admin:
+        found = admin.execute(
+            "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database"
+            " WHERE datname LIKE 'migcheck\\_%'"
+        ).fetchall()
+        for name, comment in found:
+            name = str(name)
+            owner = owners.Owner.parse(comment if isinstance(comment, str) else None)
+            if owner is None or not owner.gone():
+                continue
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+            removed.append(f"scratch database {name} on {safe_url(url)} (pid {owner.pid}, ended)")
+    return removed
 
 
 Starter = Callable[[Config, "int | None"], AbstractContextManager[Server]]

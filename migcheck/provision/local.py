@@ -17,13 +17,14 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
+from migcheck import owners
 from migcheck.config import Config
 from migcheck.errors import ServerError
 from migcheck.provision import Server, describe
@@ -177,6 +178,15 @@ _CAUSES = (
 _PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \S+ \S+ \[\d+\] ")
 
 
+def _refuses(root: Path) -> bool:
+    """Whether the server of ``root`` no longer takes connections."""
+    try:
+        with psycopg.connect(host=str(root), user="postgres", dbname="postgres", connect_timeout=3):
+            return False
+    except psycopg.OperationalError:
+        return True
+
+
 def _cause(path: Path) -> str:
     """Why the server stopped, as its log says (the last lines, without their prefixes,
     that name a cause; the log's last lines if none does)."""
@@ -227,13 +237,39 @@ def _initdb(bindir: Path, data: Path, user: dict[str, int]) -> subprocess.Comple
     return subprocess.CompletedProcess(arguments, process.returncode, stdout, stderr)
 
 
+def leftovers() -> list[str]:
+    """Stop and remove the servers of migcheck runs of this machine that were killed
+    before they could (their folders say whose they were); say what went."""
+    removed = []
+    for root in sorted(Path(tempfile.gettempdir()).glob("migcheck-pg*-*")):
+        owner = owners.of_folder(root)
+        if owner is None or not owner.gone():
+            continue
+        with suppress(OSError, ValueError, IndexError):
+            pid = int((root / "data" / "postmaster.pid").read_text().splitlines()[0])
+            # That pid may have been reused since: only that server's postmaster is stopped.
+            if str(root).encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                raise ValueError(pid)
+            os.kill(pid, signal.SIGQUIT)  # immediate shutdown: nothing to keep
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                os.kill(pid, 0)
+                time.sleep(0.05)
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(root, ignore_errors=True)
+        removed.append(f"local server {root} (pid {owner.pid}, ended)")
+    return removed
+
+
 @contextmanager
 def start(config: Config, version: int | None) -> Iterator[Server]:
     major, bindir = _choose(config, version)
     user = _user_kwargs()
+    leftovers()
     root = Path(tempfile.mkdtemp(prefix=f"migcheck-pg{major}-"))
     process: subprocess.Popen[bytes] | None = None
     try:
+        owners.mark(root)
         if user:
             os.chown(root, user["user"], user["group"])
             if not _reachable_by_others(bindir):
@@ -277,6 +313,10 @@ def start(config: Config, version: int | None) -> Iterator[Server]:
             # Whatever the walk failed with, a server gone is the cause (its log says
             # why, and goes with its folder next).
             code = process.poll()
+            if code is None and not isinstance(error, KeyboardInterrupt) and _refuses(root):
+                # Shutting down: it is about to be gone.
+                with suppress(subprocess.TimeoutExpired):
+                    code = process.wait(timeout=10)
             if code is None:
                 raise
             raise ServerError(

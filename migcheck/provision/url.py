@@ -5,17 +5,50 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from migcheck.config import Config
-from migcheck.errors import UsageError
+from migcheck.errors import ServerError, UsageError
 from migcheck.provision import Server, connect, describe, safe_url
+
+_BACKENDS = ("postgresql", "postgres")
+
+
+def check(url: str, *, where: str = "--url") -> None:
+    """Refuse, naming ``where``, a URL that is none or names another database than
+    PostgreSQL (SQLAlchemy would parse mysql://... and psycopg connect to PostgreSQL)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise UsageError(
+            f"{where}: {safe_url(url)!r} is not a URL (write postgresql://user@host:port/database)"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in _BACKENDS:
+        raise UsageError(
+            f"{where}: migcheck needs a PostgreSQL URL (postgresql://...), not {backend}"
+        )
 
 
 @contextmanager
 def start(config: Config, version: int | None) -> Iterator[Server]:
     if not config.url:
         raise UsageError("--backend url needs --url postgresql://user@host/database")
+    check(config.url)
     with connect(config.url) as connection:
         server = describe(connection, "url", config.url)
+        row = connection.execute(
+            "SELECT current_user::text, rolcreatedb OR rolsuper FROM pg_roles"
+            " WHERE rolname = current_user"
+        ).fetchone()
+    if row is not None and not row[1]:
+        role = str(row[0])
+        raise ServerError(
+            f"--url {safe_url(config.url)}: role {role!r} lacks CREATEDB, and migcheck "
+            f"creates a scratch database for each walk (ALTER ROLE {role} CREATEDB, or give "
+            "the URL of a role that has it)"
+        )
     if version is not None and version != server.pg_version:
         raise UsageError(
             f"--pg {version}: the server at {safe_url(config.url)} runs PostgreSQL "
