@@ -302,9 +302,24 @@ class Database:
         return message
 
     def models(self, request: dict[str, Any]) -> dict[str, Any]:
-        """The runner's half of the models comparison (see drift)."""
-        reply = self.runner.request(request)
-        self._echo(self.runner)
+        """The runner's half of the models comparison (see drift); a runner that ends or
+        overruns the step timeout in it is a failed reply (the runner is replaced)."""
+        runner = self.runner
+        try:
+            reply = runner.request(request, timeout=self.scratch.step_timeout or None)
+        except RunnerDied as died:
+            self._echo(runner)
+            self._close_runner()
+            return {
+                "ok": False,
+                "project_error": died.describe().replace("migration", "models' code"),
+            }
+        except RunnerLate as late:
+            message = self._cancel(late.seconds)
+            self._echo(runner)
+            self._close_runner()
+            return {"ok": False, "project_error": message}
+        self._echo(runner)
         return reply
 
     def _finish(self, reply: dict[str, Any], steps: Sequence[tuple[str, bool]]) -> None:
