@@ -7,8 +7,7 @@ import configparser
 import contextlib
 import os
 import sys
-import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,26 +154,6 @@ def working_directory(path: Path) -> Iterator[None]:
         yield
     finally:
         os.chdir(previous)
-
-
-def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
-
-
-def _failing_file(error: BaseException, folders: Sequence[Path]) -> str | None:
-    """The file under one of ``folders`` in which ``error`` was raised, if any."""
-    frames = traceback.extract_tb(error.__traceback__)
-    resolved = [folder.resolve() for folder in folders]
-    for frame in reversed(frames):
-        if any(Path(frame.filename).resolve().is_relative_to(f) for f in resolved):
-            return f"{frame.filename}:{frame.lineno}"
-    if isinstance(error, SyntaxError) and error.filename:
-        return f"{error.filename}:{error.lineno}" if error.lineno else error.filename
-    return None
 
 
 def _alembic_config(ini: Path | None, toml: Path | None, section: str) -> AlembicConfig:
