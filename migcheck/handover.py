@@ -224,12 +224,11 @@ def render(url: URL) -> str:
 
 
 def display(path: str, roots: tuple[Path, ...]) -> str:
-    """``path`` relative to the project's folder that holds it (as given, if none does)."""
-    resolved = Path(path).resolve()
-    for root in roots:
-        if resolved.is_relative_to(root):
-            return str(resolved.relative_to(root))
-    return path
+    """``path`` relative to the project's folder that holds it (as given, if none does):
+    the runner's own rule, so that both processes name files alike."""
+    from migcheck.runner import failures
+
+    return failures.display(path, [str(root) for root in roots])
 
 
 def project_spec(

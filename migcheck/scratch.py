@@ -122,12 +122,13 @@ class Database:
     def _open_request(self, *, bootstrap: bool) -> dict[str, Any]:
         handover = self.handover
         sync = handover.sync_driver
+        parts = libpq(self.libpq_url)
         return {
             "verb": "open",
             "project": self.project.spec(),
             "url": self.url,
-            "database": libpq(self.libpq_url)["dbname"],
-            "libpq": libpq(self.libpq_url),
+            "database": parts["dbname"],
+            "libpq": parts,
             "sync_url": render(driver_url(self.libpq_url, sync)) if sync else None,
             "driver": handover.driver,
             "hands_connection": handover.hands_connection,

@@ -102,7 +102,7 @@ class Server:
             return found
         if verb == "open":
             self.session = Session(request)
-            return {"ok": True, "env_py": self.session.env_py}
+            return {"ok": True}
         session = self.session
         if session is None:
             return {"ok": False, "internal": f"{verb}: no database opened"}
