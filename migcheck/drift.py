@@ -30,7 +30,7 @@ import psycopg
 
 from migcheck import snapshot as snapshots
 from migcheck.errors import UsageError
-from migcheck.handover import driver_url, libpq, render
+from migcheck.handover import driver_url, libpq
 from migcheck.modelcatalog import catalog_lines, compared_columns
 from migcheck.scratch import Database, Scratch
 from migcheck.snapshot import Key, Snapshot
@@ -79,7 +79,7 @@ def compare(
         # Without a synchronous driver the models are not created: Alembic's comparison
         # alone, with a note.
         build = sync and {
-            "url": render(driver_url(url, sync)),
+            "url": driver_url(url, sync),
             "database": libpq(url)["dbname"],
             "extensions": [[key.name, key.schema] for key in extensions],
         }

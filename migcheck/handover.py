@@ -13,16 +13,15 @@ from __future__ import annotations
 import configparser
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from migcheck import urls
 from migcheck.config import DRIVERS, Config, Driver
 from migcheck.errors import ProjectError
 
-if TYPE_CHECKING:  # imported where used: the static checks (a pre-commit hook) need neither
-    from sqlalchemy.engine import URL
-
+if TYPE_CHECKING:
     from migcheck.runners import Interpreter
 
 # Drivers without a synchronous connection to hand over: env.py builds its own engine.
@@ -184,43 +183,35 @@ def _sync_driver(driver: Driver, interpreter: Interpreter | None) -> Driver | No
     return next((d for d in sync if interpreter.has(d)), None)
 
 
-def driver_url(url: str, driver: Driver) -> URL:
+def driver_url(url: str, driver: Driver) -> str:
     """The libpq URL of a scratch database as a SQLAlchemy URL for ``driver``.
 
     A Unix socket is a ``host=/dir`` query parameter for libpq, psycopg2 and asyncpg,
     but pg8000 wants the socket file itself (``unix_sock=/dir/.s.PGSQL.5432``).
     """
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url).set(drivername=f"postgresql+{driver}")
-    query = dict(parsed.query)
-    host = query.get("host")
-    if driver == "pg8000" and isinstance(host, str) and host.startswith("/"):
-        del query["host"]
-        query["unix_sock"] = f"{host}/.s.PGSQL.{parsed.port or 5432}"
-        parsed = parsed.set(port=None)
-    if driver == "asyncpg" and "sslmode" in query:
-        query["ssl"] = query.pop("sslmode")
-    return parsed.set(query=query)
+    parsed = urls.parse(url).with_driver(driver)
+    host, port = parsed.host, parsed.port
+    query = [(k, v) for k, v in parsed.query if k not in ("host", "port")]
+    if driver == "pg8000" and host and host.startswith("/"):
+        query.append(("unix_sock", f"{host}/.s.PGSQL.{port or 5432}"))
+        parsed = replace(parsed, hosts=())
+    elif not parsed.hosts and host:
+        parsed = replace(parsed, hosts=((host, port),))
+    if driver == "asyncpg":
+        query = [("ssl" if k == "sslmode" else k, v) for k, v in query]
+    return replace(parsed, query=tuple(query)).sqlalchemy()
 
 
 def libpq(url: str) -> dict[str, str | int | None]:
     """The parts of a libpq URL as libpq's environment variables name them."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    host = parsed.query.get("host")
+    parsed = urls.parse(url)
     return {
-        "host": parsed.host or (host if isinstance(host, str) else None),
+        "host": parsed.host,
         "port": parsed.port,
         "dbname": parsed.database,
-        "user": parsed.username,
-        "password": parsed.password if isinstance(parsed.password, str) else None,
+        "user": parsed.user,
+        "password": parsed.password,
     }
-
-
-def render(url: URL) -> str:
-    return url.render_as_string(hide_password=False)
 
 
 def display(path: str, roots: tuple[Path, ...]) -> str:

@@ -14,11 +14,7 @@ was created keeps the sequence's old name), and two defaults the server evaluate
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
-
-from sqlalchemy import Enum, MetaData, Table
-from sqlalchemy.types import ARRAY
+from collections.abc import Callable, Mapping, Sequence
 
 from migcheck.diff import diff, render_all
 from migcheck.snapshot import Key, SchemaObject, Snapshot
@@ -161,75 +157,3 @@ def catalog_lines(
         return Snapshot(tuple(sorted(kept.values(), key=lambda o: o.key)))
 
     return render_all(diff(snapshot(mine), snapshot(yours)), fold=False)
-
-
-def excluded(
-    metadatas: Iterable[MetaData],
-    head: Snapshot,
-    models: Snapshot,
-    opts: Mapping[str, Any],
-    default_schema: str,
-) -> frozenset[Key]:
-    """The tables, columns, indexes and enum types of both schemas that env.py's
-    ``include_object`` / ``include_name`` keep out of autogenerate."""
-    include_object = opts.get("include_object")
-    include_name = opts.get("include_name")
-    if include_object is None and include_name is None:
-        return frozenset()
-    by_name: dict[tuple[str, str], Table] = {
-        (t.schema or default_schema, t.name): t for m in metadatas for t in m.tables.values()
-    }
-    ours, theirs = head.by_key(), models.by_key()
-    out: set[Key] = set()
-
-    def keep(obj: Any, name: str, type_: str, parents: dict[str, Any]) -> bool:
-        if include_name is not None and not include_name(name, type_, parents):
-            return False
-        return (
-            obj is None or include_object is None or include_object(obj, name, type_, False, None)
-        )
-
-    # Tables on either side (an excluded table's enum types go with it), the rest on both.
-    tables = {k for k in set(ours) | set(theirs) if k.kind == "table"}
-    for key in sorted(tables | (set(ours) & set(theirs)), key=lambda k: (k.kind != "table", k)):
-        schema = None if key.schema == default_schema else key.schema
-        if key.kind == "table":
-            table = by_name.get((key.schema, key.name))
-            if not keep(table, key.name, "table", {"schema_name": schema}):
-                out.add(key)
-            continue
-        table = by_name.get((key.schema, key.parent))
-        if key.kind not in ("column", "index") or table is None:
-            continue
-        if Key("table", key.schema, key.parent) in out:
-            out.add(key)
-            continue
-        parents = {
-            "schema_name": schema,
-            "table_name": key.parent,
-            "schema_qualified_table_name": f"{schema}.{key.parent}" if schema else key.parent,
-        }
-        if key.kind == "column":
-            item: Any = table.c.get(key.name)
-        else:
-            item = next((i for i in table.indexes if i.name == key.name), None)
-        if not keep(item, key.name, key.kind, parents):
-            out.add(key)
-    return frozenset(out | _enums_only_excluded(by_name, theirs, out))
-
-
-def _enums_only_excluded(
-    by_name: Mapping[tuple[str, str], Table], theirs: Mapping[Key, SchemaObject], out: set[Key]
-) -> set[Key]:
-    """The models' enum types that only excluded tables and columns use."""
-    users: dict[str, list[bool]] = {}
-    for (schema, name), table in by_name.items():
-        dropped = Key("table", schema, name) in out
-        for column in table.columns:
-            type_ = column.type.item_type if isinstance(column.type, ARRAY) else column.type
-            if isinstance(type_, Enum) and type_.native_enum and type_.name:
-                gone = dropped or Key("column", schema, str(column.name), name) in out
-                users.setdefault(type_.name, []).append(gone)
-    return {
-        key for key in theirs if key.kind == "enum" and users.get(key.name) and all(users[key.name])
-    }

@@ -28,7 +28,6 @@ from migcheck.handover import (
     driver_url,
     libpq,
     missing_module_hint,
-    render,
     run_bootstrap_sql,
 )
 from migcheck.project import Project
@@ -106,7 +105,7 @@ class Database:
         self.project = project = scratch.project
         self.handover = handover = project.handover
         self.libpq_url = url
-        self.url = render(driver_url(url, handover.driver))
+        self.url = driver_url(url, handover.driver)
         self.catalog_connection = psycopg.connect(url, autocommit=True)
         stack.callback(self.catalog_connection.close)
         self.catalog = snapshots.Catalog(
@@ -129,7 +128,7 @@ class Database:
             "url": self.url,
             "database": parts["dbname"],
             "libpq": parts,
-            "sync_url": render(driver_url(self.libpq_url, sync)) if sync else None,
+            "sync_url": driver_url(self.libpq_url, sync) if sync else None,
             "driver": handover.driver,
             "hands_connection": handover.hands_connection,
             "url_env": list(handover.url_env),

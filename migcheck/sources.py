@@ -4,6 +4,7 @@ live database read without writing anything."""
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -12,7 +13,6 @@ from typing import Any, Literal
 
 import psycopg
 from psycopg import sql
-from sqlalchemy.engine import make_url
 
 from migcheck import __version__, provision
 from migcheck.config import Config
@@ -22,6 +22,7 @@ from migcheck.findings import CODES
 from migcheck.normalize import differences
 from migcheck.project import Project
 from migcheck.project import load as load_project
+from migcheck.provision import url as url_backend
 from migcheck.runner_pool import runners
 from migcheck.scratch import Scratch
 from migcheck.snapshot import Catalog, Snapshot
@@ -29,6 +30,8 @@ from migcheck.walk import build
 
 SourceKind = Literal["revision", "file", "url"]
 URL_PREFIXES = ("postgresql://", "postgres://", "postgresql+")
+# What no revision reference or file name has: a scheme's // or a user:password@.
+_URL_LIKE = re.compile(r"^[A-Za-z][\w+.-]*:?//|:[^@/]*@")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +47,8 @@ class Source:
 
 
 def classify(text: str) -> Source:
-    if text.startswith(URL_PREFIXES):
+    if text.startswith(URL_PREFIXES) or _URL_LIKE.search(text):
+        url_backend.check(text, where=None)  # a mistyped URL is said so, never echoed
         return Source("url", text)
     if text.endswith(".json") or Path(text).is_file():
         return Source("file", text)
@@ -79,7 +83,7 @@ def read_live(url: str) -> tuple[Snapshot, tuple[str, ...]]:
     Only catalog reads, in READ ONLY transactions: nothing is created or changed there.
     """
     try:
-        connection = psycopg.connect(provision.database_url(url, _database(url)), autocommit=True)
+        connection = psycopg.connect(provision.database_url(url), autocommit=True)
     except psycopg.OperationalError as error:
         first = (str(error).strip().splitlines() or [repr(error)])[0]
         raise ServerError(f"cannot connect to {provision.safe_url(url)}: {first}") from None
@@ -96,10 +100,6 @@ def read_live(url: str) -> tuple[Snapshot, tuple[str, ...]]:
                 ).fetchall()
                 recorded = tuple(sorted(str(row[0]) for row in rows))
     return snapshot, recorded
-
-
-def _database(url: str) -> str:
-    return make_url(url).database or "postgres"
 
 
 def at_revisions(

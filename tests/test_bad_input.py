@@ -160,8 +160,7 @@ ROWS = [
         "url port not a number",
         ["check", "--url", "postgresql://u:secret@h:notaport/db"],
         2,
-        "migcheck: --url: 'postgresql://u:***@h:notaport/db' is not a URL (write "
-        "postgresql://user@host:port/database)",
+        "migcheck: --url: 'postgresql://u:***@h:notaport/db': the port 'notaport' is not a number",
     ),
     row(
         "url of mysql",

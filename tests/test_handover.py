@@ -15,7 +15,7 @@ import pytest
 
 from migcheck import ProjectError, check, cli, settings
 from migcheck.config import Config
-from migcheck.handover import Handover, driver_url, render
+from migcheck.handover import Handover, driver_url
 
 PROJECTS = Path(__file__).parent / "projects"
 SOCKET_URL = "postgresql://postgres@/migcheck_1a2b?host=/tmp/migcheck-pg18-x"
@@ -63,7 +63,7 @@ TCP_URL = "postgresql://app:s%40cret@db.internal:6543/migcheck_1a2b?sslmode=requ
     ],
 )
 def test_driver_urls(url: str, driver: str, rendered: str) -> None:
-    assert render(driver_url(url, driver)) == rendered  # type: ignore[arg-type]
+    assert driver_url(url, driver) == rendered  # type: ignore[arg-type]
 
 
 @pytest.mark.server

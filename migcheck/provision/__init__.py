@@ -6,7 +6,6 @@ the dict below is the whole registry.
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -14,10 +13,8 @@ from dataclasses import dataclass
 
 import psycopg
 from psycopg import sql
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
-from migcheck import owners
+from migcheck import owners, urls
 from migcheck.config import Backend, Config
 from migcheck.errors import ServerError
 
@@ -33,22 +30,15 @@ class Server:
 
 
 def safe_url(url: str) -> str:
-    """The URL with its password masked, for every message a person may see; text that is
-    no URL is masked where a password would be (user:password@, password=)."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        masked = re.sub(r"^([^:/@]*://[^:/@]*:)[^/@]*@", r"\1***@", url)
-        return re.sub(r"(password=)[^&\s]*", r"\1***", masked)
+    """The URL with its password masked, for every message a person may see."""
+    return urls.mask(url)
 
 
-def database_url(url: str, database: str) -> str:
-    """``url`` pointing at another database of the same server (libpq form)."""
-    return (
-        make_url(url)
-        .set(drivername="postgresql", database=database)
-        .render_as_string(hide_password=False)
-    )
+def database_url(url: str, database: str | None = None) -> str:
+    """``url`` (libpq form) pointing at ``database`` of the same server (default: the
+    URL's own database, else ``postgres``)."""
+    parsed = urls.parse(url)
+    return parsed.with_database(database or parsed.database or "postgres").libpq()
 
 
 def describe(connection: psycopg.Connection[object], backend: str, url: str) -> Server:
@@ -59,7 +49,7 @@ def describe(connection: psycopg.Connection[object], backend: str, url: str) -> 
 
 def connect(url: str, **kwargs: object) -> psycopg.Connection[tuple[object, ...]]:
     try:
-        return psycopg.connect(database_url(url, make_url(url).database or "postgres"), **kwargs)  # type: ignore[arg-type]  # kwargs are libpq options
+        return psycopg.connect(database_url(url), **kwargs)  # type: ignore[arg-type]  # kwargs are libpq options
     except psycopg.OperationalError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         raise ServerError(f"cannot connect to {safe_url(url)}: {first}") from None

@@ -5,30 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
+from migcheck import urls
 from migcheck.config import Config
 from migcheck.errors import ServerError, UsageError
 from migcheck.provision import Server, connect, describe, safe_url
 
-_BACKENDS = ("postgresql", "postgres")
 
-
-def check(url: str, *, where: str = "--url") -> None:
+def check(url: str, *, where: str | None = "--url") -> None:
     """Refuse, naming ``where``, a URL that is none or names another database than
     PostgreSQL (SQLAlchemy would parse mysql://... and psycopg connect to PostgreSQL)."""
     try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        raise UsageError(
-            f"{where}: {safe_url(url)!r} is not a URL (write postgresql://user@host:port/database)"
-        ) from None
-    backend = parsed.get_backend_name()
-    if backend not in _BACKENDS:
-        raise UsageError(
-            f"{where}: migcheck needs a PostgreSQL URL (postgresql://...), not {backend}"
-        )
+        backend = urls.parse(url).backend
+    except urls.UrlError as error:
+        raise UsageError(f"{where}: {error}" if where else str(error)) from None
+    if backend not in urls.POSTGRES_SCHEMES:
+        needs = f"migcheck needs a PostgreSQL URL (postgresql://...), not {backend}"
+        raise UsageError(f"{where}: {needs}" if where else needs)
 
 
 @contextmanager
