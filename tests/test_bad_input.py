@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from migcheck.cli import _run, cli
+from migcheck.cli import run
 from migcheck.provision import Server
 
 FIXTURE = Path(__file__).parent / "projects" / "upgrade_fails"
@@ -501,7 +501,7 @@ def test_bad_input(
         places["role"] = str(make_url(places["nocreatedb"]).username)
     given = [arg.format(**places) for arg in args]
 
-    got = _run(cli, given)
+    got = run(given)
 
     err = capsys.readouterr().err
     assert (got, err.splitlines()[0] if err else "") == (code, first_line.format(**places))
@@ -521,13 +521,13 @@ def test_debug_keeps_the_exit_code_of_an_internal_error(
     shutil.copytree(FIXTURE, tmp_path / "p")
     monkeypatch.chdir(tmp_path / "p")
 
-    assert _run(cli, ["check", "--static"]) == 4
+    assert run(["check", "--static"]) == 4
     err = capsys.readouterr().err
     assert err.splitlines() == [
         "migcheck: internal error: RuntimeError: a bug (run with --debug for details)"
     ]
 
-    assert _run(cli, ["check", "--static", "--debug"]) == 4
+    assert run(["check", "--static", "--debug"]) == 4
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):")
     assert err.splitlines()[-1] == (

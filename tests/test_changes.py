@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from migcheck import UsageError, changes, check, settings
-from migcheck.cli import _run, cli
+from migcheck import UsageError, changes, check, cli, settings
 from migcheck.config import Config
 from migcheck.findings import Finding, Report
 from migcheck.project import Revision, load
@@ -169,7 +168,7 @@ def test_unknown_base_and_no_repository_are_usage_errors(tmp_path: Path) -> None
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = _run(cli, args)
+    code = cli.run(args)
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from migcheck.cli import _run, cli
+from migcheck import cli
 from migcheck.config import Config
 
 ROOT = Path(__file__).parent.parent
@@ -17,7 +17,7 @@ PROJECTS = Path(__file__).parent / "projects"
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = _run(cli, args)
+    code = cli.run(args)
     out, err = capsys.readouterr()
     return code, out, err
 

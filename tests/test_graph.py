@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from migcheck import Finding, ProjectError, graph
-from migcheck.cli import _run, cli
+from migcheck.cli import run
 from migcheck.config import Config
 from migcheck.project import Folders, load
 
@@ -217,8 +217,8 @@ def test_static_check_imports_no_server_library() -> None:
     """`migcheck check --static` is a pre-commit hook: no docker, no testcontainers."""
     project = ROOT / "tests" / "projects" / "graph_two_heads"
     script = (
-        "import sys\nfrom migcheck.cli import _run, cli\n"
-        f"code = _run(cli, ['check', '--static', '-c', {str(project / 'alembic.ini')!r}])\n"
+        "import sys\nfrom migcheck.cli import run\n"
+        f"code = run(['check', '--static', '-c', {str(project / 'alembic.ini')!r}])\n"
         "assert 'docker' not in sys.modules and 'testcontainers' not in sys.modules\n"
         "sys.exit(code)\n"
     )
@@ -234,7 +234,7 @@ def test_check_stops_before_any_server(capsys: pytest.CaptureFixture[str]) -> No
     project = ROOT / "tests" / "projects" / "graph_cycle"
     unreachable = "postgresql://nobody@127.0.0.1:1/nowhere"
     args = ["check", "--backend", "url", "--url", unreachable, "-c", str(project / "alembic.ini")]
-    assert _run(cli, args) == 1
+    assert run(args) == 1
     out = capsys.readouterr().out
     assert "MC404 error: cycle in the revision graph revision 0002" in out
     assert "PostgreSQL" not in out
@@ -272,9 +272,9 @@ def test_directories_are_skipped_and_dangling_links_named(
     (versions / "old.py").mkdir()  # Alembic skips directories too
     (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n")
     args = ["check", "--static", "-c", str(tmp_path / "alembic.ini")]
-    assert _run(cli, args) == 0
+    assert run(args) == 0
     (versions / "0002_b.py").symlink_to(tmp_path / "nowhere.py")
-    assert _run(cli, args) == 2
+    assert run(args) == 2
     err = capsys.readouterr().err
     assert f"{versions / '0002_b.py'}: cannot read: No such file or directory" in err
 
@@ -282,5 +282,5 @@ def test_directories_are_skipped_and_dangling_links_named(
 def test_debug_is_accepted_after_the_command(capsys: pytest.CaptureFixture[str]) -> None:
     project = ROOT / "tests" / "projects" / "graph_two_heads"
     args = ["check", "--static", "-c", str(project / "alembic.ini"), "--debug"]
-    assert _run(cli, args) == 1
+    assert run(args) == 1
     assert "MC401" in capsys.readouterr().out

@@ -254,7 +254,7 @@ def test_env_py_exiting_is_exit_2_naming_the_file(
 ) -> None:
     folder = _project(tmp_path, "import sys\nsys.exit('set APP_ENV first')\n")
     assert url_config.url is not None
-    code = cli._run(cli.cli, ["check", "-c", str(folder / "alembic.ini"), "--url", url_config.url])
+    code = cli.run(["check", "-c", str(folder / "alembic.ini"), "--url", url_config.url])
     err = capsys.readouterr().err
     assert code == 2
     assert "migrations/env.py:2: env.py failed before running any migration: " in err

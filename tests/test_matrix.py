@@ -21,9 +21,8 @@ from typing import Any
 
 import pytest
 
-from migcheck import check, progress
+from migcheck import check, cli, progress
 from migcheck.check import Progress
-from migcheck.cli import _run, cli
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Finding, Report, Run
@@ -210,7 +209,7 @@ def test_jobs_below_one_are_refused() -> None:
 
 
 def test_jobs_option_is_checked_by_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(cli, ["check", "--jobs", "0"]) == 2
+    assert cli.run(["check", "--jobs", "0"]) == 2
     assert "--jobs" in capsys.readouterr().err
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from migcheck.findings import CODES, Finding, Report, Run
-from migcheck.pytest_items import render
+from migcheck.pytest_plugin.items import render
 from migcheck.reporters import text
 
 pytest_plugins = ["pytester"]
@@ -189,7 +189,7 @@ def test_without_the_option_nothing_heavy_is_imported(pytester: pytest.Pytester)
             pass
 
         def test_modules():
-            heavy = {"migcheck.pytest_items", "migcheck.pytest_session", "alembic"}
+            heavy = {"migcheck.pytest_plugin.items", "migcheck.pytest_plugin.session", "alembic"}
             heavy |= {"sqlalchemy", "psycopg"}
             assert not heavy & set(sys.modules)
         """

@@ -17,8 +17,8 @@ import jsonschema
 import pytest
 import yaml
 
-from migcheck import check, cli_reports
-from migcheck.cli import _run, cli
+from migcheck import check, cli
+from migcheck.cli import reports as cli_reports
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import CODES, Finding, Report, Run, Suppression
@@ -60,7 +60,7 @@ IN_SETTINGS = Finding("MC302", "differs", None, None, None, 17, (), "moving", "s
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = _run(cli, args)
+    code = cli.run(args)
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from migcheck import cli, cli_config, cli_options, settings
+from migcheck import cli, settings
+from migcheck.cli import check as cli_check
+from migcheck.cli import config as cli_config
+from migcheck.cli import options as cli_options
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Report
@@ -141,7 +144,7 @@ class _Recorder:
 @pytest.fixture
 def recorded(monkeypatch: pytest.MonkeyPatch) -> _Recorder:
     recorder = _Recorder()
-    monkeypatch.setattr(cli, "run_check", recorder)
+    monkeypatch.setattr(cli_check, "run_check", recorder)
     return recorder
 
 
@@ -159,7 +162,7 @@ def test_command_line_overrides_the_file(
         },
     )
     args = ["check", "-c", str(tmp_path / "alembic.ini"), "--driver", "asyncpg"]
-    code = cli._run(cli.cli, [*args, "--x", "tenant=acme", "-x", "url={url}"])
+    code = cli.run([*args, "--x", "tenant=acme", "-x", "url={url}"])
     assert code == 0, capsys.readouterr().err
     (config,) = recorded.configs
     assert config.driver == "asyncpg"
@@ -171,7 +174,7 @@ def test_unknown_key_exits_2_naming_it(
     tmp_path: Path, recorded: _Recorder, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write(tmp_path, {"alembic.ini": INI, "migcheck.toml": 'drivers = "pg8000"\n'})
-    code = cli._run(cli.cli, ["check", "-c", str(tmp_path / "alembic.ini")])
+    code = cli.run(["check", "-c", str(tmp_path / "alembic.ini")])
     err = capsys.readouterr().err
     assert code == 2
     assert "unknown key 'drivers'" in err
@@ -289,7 +292,7 @@ def test_every_option_is_a_key_and_every_key_is_tested() -> None:
 def _shown(
     folder: Path, command: str, args: list[str], capsys: pytest.CaptureFixture[str]
 ) -> dict[str, dict[str, object]]:
-    code = cli._run(cli.cli, ["config", "--format", "json", command, *args])
+    code = cli.run(["config", "--format", "json", command, *args])
     out, err = capsys.readouterr()
     assert code == 0, err
     document = json.loads(out)
@@ -345,7 +348,7 @@ def test_check_runs_with_the_files_values(
     lines += [f"{key} = {toml}" for key, (toml, _) in FILE_ONLY.items()]
     write(folder, {"pyproject.toml": "[tool.migcheck]\n" + "\n".join(lines) + "\n"})
     monkeypatch.chdir(folder)
-    assert cli._run(cli.cli, ["check"]) == 0
+    assert cli.run(["check"]) == 0
     (config,) = recorded.configs
     assert config.ini_path.resolve() == folder / "alembic.ini"
     assert config.settings_file == folder / "pyproject.toml"
@@ -410,7 +413,7 @@ def test_a_bad_value_exits_2_naming_the_file_and_key(
     write(folder, {"pyproject.toml": f"[tool.migcheck]\n{key} = {toml}\n"})
     monkeypatch.chdir(folder)
     command = KEYS[key][0] if key in KEYS else "check"
-    code = cli._run(cli.cli, ["config", command])
+    code = cli.run(["config", command])
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith(f"migcheck: {folder / 'pyproject.toml'}: [tool.migcheck]: {message}")
@@ -463,9 +466,9 @@ def test_a_shared_value_one_command_rejects_says_where_it_belongs(
 ) -> None:
     write(tmp_path, {"migcheck.toml": 'format = "sarif"\n'})
     monkeypatch.chdir(tmp_path)
-    assert cli._run(cli.cli, ["config", "check"]) == 0
+    assert cli.run(["config", "check"]) == 0
     capsys.readouterr()
-    assert cli._run(cli.cli, ["config", "diff"]) == 2
+    assert cli.run(["config", "diff"]) == 2
     err = capsys.readouterr().err
     assert "migcheck.toml: format: 'sarif' is not one of 'text', 'json'" in err
     assert "a value for one command goes in its table [diff]" in err
@@ -494,7 +497,7 @@ def test_unknown_keys_of_command_tables_are_named(
 ) -> None:
     write(tmp_path, {"pyproject.toml": text})
     monkeypatch.chdir(tmp_path)
-    assert cli._run(cli.cli, ["config", "snapshot"]) == 2
+    assert cli.run(["config", "snapshot"]) == 2
     assert message in capsys.readouterr().err
 
 
@@ -515,7 +518,7 @@ def test_config_text_shows_each_value_and_where_it_came_from(
         },
     )
     monkeypatch.chdir(folder)
-    code = cli._run(cli.cli, ["config", "check", "--pg", "16", "--backend", "url"])
+    code = cli.run(["config", "check", "--pg", "16", "--backend", "url"])
     out = capsys.readouterr().out
     assert code == 0
     rows = {key: rest for key, *rest in map(COLUMNS.split, out.splitlines()[1:])}
@@ -536,14 +539,14 @@ def test_config_without_a_settings_file(
 ) -> None:
     (tmp_path / ".git").mkdir()
     monkeypatch.chdir(tmp_path)
-    assert cli._run(cli.cli, ["config"]) == 0
+    assert cli.run(["config"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "migcheck check: settings from no settings file"
     assert all(line.endswith("default") for line in out.splitlines()[1:])
 
 
 def test_config_names_the_commands_that_read_settings(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli._run(cli.cli, ["config", "cleanup"]) == 2
+    assert cli.run(["config", "cleanup"]) == 2
     assert (
         "name a command that reads the settings: check, snapshot, diff" in capsys.readouterr().err
     )
@@ -555,7 +558,7 @@ def test_settings_that_are_not_utf8_exit_2_naming_the_file(
 ) -> None:
     write(tmp_path, {"alembic.ini": INI})
     (tmp_path / name).write_bytes(b'[tool.migcheck]\n# caf\xe9\ndriver = "pg8000"\n')
-    code = cli._run(cli.cli, ["check", "--static", "-c", str(tmp_path / "alembic.ini")])
+    code = cli.run(["check", "--static", "-c", str(tmp_path / "alembic.ini")])
     assert code == 2
     assert f"{tmp_path / name}: not valid TOML: not UTF-8 text" in capsys.readouterr().err
 
@@ -593,10 +596,10 @@ def test_settings_reuse_does_not_apply_to_a_backend_given_on_the_command_line(
     write(tmp_path, {"alembic.ini": INI, "migcheck.toml": "reuse = true\n"})
     write(tmp_path, {"migrations/env.py": "", "migrations/versions/0001_a.py": 'revision = "1"\n'})
     args = ["check", "--static", "-c", str(tmp_path / "alembic.ini"), "--backend", "local"]
-    assert cli._run(cli.cli, args) == 0, capsys.readouterr().err
-    assert cli._run(cli.cli, [*args, "--reuse"]) == 2
+    assert cli.run(args) == 0, capsys.readouterr().err
+    assert cli.run([*args, "--reuse"]) == 2
     assert "--reuse keeps Docker containers: not with --backend local" in capsys.readouterr().err
     write(tmp_path, {"migcheck.toml": 'backend = "local"\n'})
-    assert cli._run(cli.cli, [*args[:-2], "--reuse"]) == 2
+    assert cli.run([*args[:-2], "--reuse"]) == 2
     err = capsys.readouterr().err
     assert f"not with backend local (set in {tmp_path / 'migcheck.toml'})" in err

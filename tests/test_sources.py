@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from migcheck import sources
-from migcheck.cli import _run, cli
+from migcheck.cli import run
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.project import load, working_directory
@@ -107,7 +107,7 @@ def test_undrifted_database_diff_exits_0(
     deployed: str, url_config: Config, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["diff", deployed, "-c", str(ROOT / "alembic.ini"), "--backend", "url"]
-    code = _run(cli, [*args, "--url", str(url_config.url), "--format", "json"])
+    code = run([*args, "--url", str(url_config.url), "--format", "json"])
     out = capsys.readouterr().out
     assert code == 0, out
     document = json.loads(out)
@@ -119,7 +119,7 @@ def test_undrifted_database_diff_exits_0(
 def test_unreachable_live_database_is_exit_3_without_password(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = _run(cli, ["diff", "postgresql://app:s3cret@127.0.0.1:9/app"])
+    code = run(["diff", "postgresql://app:s3cret@127.0.0.1:9/app"])
     err = capsys.readouterr().err
     assert code == 3
     assert "cannot connect to postgresql://app:***@127.0.0.1:9/app" in err
@@ -146,12 +146,12 @@ def test_revisions_diff_on_the_command_line(
     project = load(replace(url_config, project_dir=ROOT))
     before_last = project.revisions[-2].id
     common = ["-c", str(ROOT / "alembic.ini"), "--backend", "url"]
-    code = _run(cli, ["diff", "head-1", "head", *common, "--url", str(url_config.url)])
+    code = run(["diff", "head-1", "head", *common, "--url", str(url_config.url)])
     out = capsys.readouterr().out
     assert code == 1
     assert out.splitlines()[:2] == ["--- head-1", "+++ head"]
     assert "+ column customers.external_ref character varying(40)" in out
-    code = _run(cli, ["diff", before_last, "head-1", *common, "--url", str(url_config.url)])
+    code = run(["diff", before_last, "head-1", *common, "--url", str(url_config.url)])
     assert code == 0
     assert "no differences" in capsys.readouterr().out
 
@@ -192,17 +192,17 @@ def test_snapshot_sources_revision_file_and_live_database(
     snapshotted by naming it as the source."""
     saved = tmp_path / "schema.json"
     args = ["-c", str(ROOT / "alembic.ini"), "--backend", "url", "--url", str(url_config.url)]
-    assert _run(cli, ["snapshot", "head", *args, "-o", str(saved)]) == 0
+    assert run(["snapshot", "head", *args, "-o", str(saved)]) == 0
     built = Snapshot.from_json(saved.read_text())
     capsys.readouterr()
-    assert _run(cli, ["snapshot", deployed, "--format", "json"]) == 0
+    assert run(["snapshot", deployed, "--format", "json"]) == 0
     live = Snapshot.from_json(capsys.readouterr().out)
     assert live == sources.read_live(deployed)[0]
     assert sources.compare(built, live, canonical=True) == ()
-    assert _run(cli, ["snapshot", str(saved), "--format", "json"]) == 0
+    assert run(["snapshot", str(saved), "--format", "json"]) == 0
     assert Snapshot.from_json(capsys.readouterr().out) == built
 
 
 def test_server_url_is_now_url(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(cli, ["diff", "head", "--server-url", "postgresql://h/db"]) == 2
+    assert run(["diff", "head", "--server-url", "postgresql://h/db"]) == 2
     assert "No such option '--server-url'" in capsys.readouterr().err

@@ -186,12 +186,12 @@ def test_static_check_on_the_command_line(
         },
     )
     args = ["check", "--static", "-c", str(tmp_path / "alembic.ini")]
-    assert cli._run(cli.cli, args) == 2
+    assert cli.run(args) == 2
     err = capsys.readouterr().err
     assert "b2_step.py:8: a suppression needs a reason" in err
     path = tmp_path / "migrations" / "versions" / "b2_step.py"
     path.write_text(path.read_text().replace("MC406", "MC406 -- the same"))
-    assert cli._run(cli.cli, args) == 0
+    assert cli.run(args) == 0
     out = capsys.readouterr().out
     assert "    suppressed: no way back" in out
     assert out.endswith("OK: 0 error(s), 0 warning(s), 2 suppressed\n")

@@ -1,6 +1,6 @@
 """The session side of pytest --migcheck: the Config from the options and settings, each
 PostgreSQL version's report (walked once per process), the xdist scheduling and the
-terminal summary. The items are ``migcheck.pytest_items``.
+terminal summary. The items are ``migcheck.pytest_plugin.items``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from migcheck.errors import MigcheckError, UsageError
 from migcheck.findings import Report
 from migcheck.graph import check as check_graph
 from migcheck.project import load as load_project
-from migcheck.pytest_items import ACROSS, AlembicProject, is_static
+from migcheck.pytest_plugin.items import ACROSS, AlembicProject, is_static
 from migcheck.reporters import text
 
 _BACKENDS: dict[str, Backend] = {name: name for name in BACKENDS if name != "url"}

@@ -11,7 +11,7 @@ import click
 from click.core import ParameterSource
 
 from migcheck import settings
-from migcheck.cli_options import ini_from, key_of, settings_of
+from migcheck.cli.options import ini_from, key_of, settings_of
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Suppression

@@ -1,6 +1,6 @@
 """migcheck's pytest plugin as pytest loads it, in every session: its options and fixture.
 
-The session (``migcheck.pytest_session``) and items (``migcheck.pytest_items``) are
+The session (``migcheck.pytest_plugin.session``) and items (``migcheck.pytest_plugin.items``) are
 imported only for ``pytest --migcheck``, and the walk's modules (Alembic, SQLAlchemy,
 psycopg: about a second) only when a walk runs: a test session that does not check
 migrations must not pay for them, once per xdist worker too.
@@ -47,7 +47,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("migcheck"):
-        from migcheck.pytest_session import Plugin
+        from migcheck.pytest_plugin.session import Plugin
 
         config.pluginmanager.register(Plugin(config), SESSION)
 

@@ -5,7 +5,7 @@ revision-graph checks, no server), then per PostgreSQL version (``pg16``, or ``p
 the default version) one item per revision and a ``history`` item for what no single
 revision owns (downgrading the whole history to base, upgrading it in one run, the models
 at head). A version is walked by ``migcheck.check`` once per process, when its first item
-runs (``migcheck.pytest_session``). The options live in ``migcheck.pytest_plugin``, which
+runs (``migcheck.pytest_plugin.session``). The options live in ``migcheck.pytest_plugin``, which
 pytest loads in every session.
 """
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     # The types of repr_failure's signature, which pytest does not export.
     from _pytest._code.code import TerminalRepr, TracebackStyle
 
-    from migcheck.pytest_session import Plugin
+    from migcheck.pytest_plugin.session import Plugin
 
 
 # Findings of the comparison of versions, which the "versions" item owns.

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from migcheck.cli_options import make_config, project_options, server_options, stack
+from migcheck.cli.options import make_config, project_options, server_options, stack
 from migcheck.diff import render_snapshot
 from migcheck.errors import UsageError
 
