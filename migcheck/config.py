@@ -1,26 +1,41 @@
-"""What a run is asked to do: one frozen record built by the CLI or the pytest plugin."""
+"""What a run is asked to do: one frozen record, and how it is resolved from the option
+table's defaults, the project's settings file and what the user gave (in that order, the
+last winning), with where each value came from."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from migcheck import options, settings
 from migcheck.errors import UsageError
 from migcheck.findings import Suppression
+from migcheck.options import (
+    BACKENDS,
+    DEFAULT_IMAGE,
+    DEFAULT_INI,
+    DRIVERS,
+    SUPPORTED_VERSIONS,
+    Backend,
+    Driver,
+    parse_pg_versions,
+)
 
-Backend = Literal["auto", "local", "docker", "url"]
-BACKENDS: tuple[Backend, ...] = ("auto", "local", "docker", "url")
-
-# The SQLAlchemy driver names a project's URLs carry (postgresql+<driver>://).
-Driver = Literal["psycopg", "psycopg2", "asyncpg", "pg8000"]
-DRIVERS: tuple[Driver, ...] = ("psycopg", "psycopg2", "asyncpg", "pg8000")
-
-# The major versions the PostgreSQL project supports as of this release (kept in one place).
-SUPPORTED_VERSIONS: tuple[int, ...] = (14, 15, 16, 17, 18)
-KNOWN_VERSIONS = range(9, 40)
-DEFAULT_IMAGE = "postgres:{version}"
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_IMAGE",
+    "DRIVERS",
+    "SUPPORTED_VERSIONS",
+    "Backend",
+    "Config",
+    "Driver",
+    "Resolved",
+    "parse_pg_versions",
+    "resolve",
+]
 
 
 def new_run_id() -> str:
@@ -84,28 +99,107 @@ class Config:
         return self.project_dir / self.alembic_ini
 
 
-def parse_pg_versions(spec: str) -> tuple[int, ...]:
-    """``"16"``, ``"14,16,17"``, ``"13-18"``, ``"supported"`` -> sorted major versions."""
-    versions: set[int] = set()
-    if not spec.strip():
-        raise UsageError("--pg: no version given (try 16, 14,16,17, 13-18 or supported)")
-    for part in (piece.strip() for piece in spec.split(",")):
-        if not part:
+COMMAND_LINE = "command line"
+DEFAULT = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A command's configuration: the Config, every option's value by key (those the
+    command reads itself too: --format, --output...), and where each came from
+    ("command line", a settings table's label, or "default")."""
+
+    command: str
+    config: Config
+    values: Mapping[str, object]
+    sources: Mapping[str, str]
+    settings_file: Path | None
+
+    def where(self, key: str) -> str:
+        """How a message names ``key``: its flag, or its key in the settings file."""
+        row = options.for_command(self.command)[key]
+        source = self.sources.get(key, DEFAULT)
+        return row.flag if source in (COMMAND_LINE, DEFAULT) else f"{source}: {key}"
+
+
+def resolve(
+    command: str = "check", given: Mapping[str, object] | None = None, *, cwd: Path = Path(".")
+) -> Resolved:
+    """``command``'s configuration: ``given`` (the user's values by option key, relative
+    paths against ``cwd``) over the settings file found from the Alembic configuration's
+    folder up, over the table's defaults."""
+    given = {k: v for k, v in (given or {}).items() if v is not None}
+    rows = options.for_command(command)
+    ini_given = given.get("config")
+    found = None
+    if command in options.SETTINGS_COMMANDS:
+        found = settings.load((cwd / str(ini_given or DEFAULT_INI)).parent)
+    written = found.for_command(command) if found else {}
+    values: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    for key, row in rows.items():
+        if key in given:
+            values[key], sources[key] = given[key], COMMAND_LINE
+        elif key in written:
+            values[key], sources[key] = written[key].value, written[key].table.label
+        else:
+            values[key], sources[key] = _default(row), DEFAULT
+    ini = cwd / str(values.get("config") or DEFAULT_INI)
+    fields: dict[str, Any] = {
+        str(row.field): values[key]
+        for key, row in rows.items()
+        if row.field is not None and values[key] is not None
+    }
+    if values.get("no_models"):
+        fields["models"] = False
+    docker_only = fields.get("backend") in ("local", "url")
+    if fields.get("reuse") and docker_only and sources["reuse"] != COMMAND_LINE:
+        fields["reuse"] = False  # the settings' reuse is for docker, not this backend
+    resolved = Resolved(
+        command,
+        Config(
+            project_dir=ini.parent,
+            alembic_ini=ini.name,
+            settings_file=found.path if found else None,
+            **fields,
+        ),
+        values,
+        sources,
+        found.path if found else None,
+    )
+    _check(resolved)
+    return resolved
+
+
+def _default(row: options.Option) -> object:
+    """What the command gets when nobody set ``row``: as Click gives it, a Config field's
+    default for the settings-only keys."""
+    if row.default is not None:
+        return row.default
+    if row.kind == "flag":
+        return False
+    if row.repeatable:
+        return ()
+    return None
+
+
+def _check(resolved: Resolved) -> None:
+    """What no single value shows: options that need or exclude each other."""
+    config, sources = resolved.config, resolved.sources
+    if config.backend == "url" and not config.url and "backend" in sources:
+        raise UsageError("--backend url needs --url postgresql://user@host/database")
+    if config.url is not None:
+        from migcheck.provision import url  # psycopg: only for a URL
+
+        url.check(config.url, where=resolved.where("url"))
+    if "image" in sources and not str(config.image).strip():
+        raise UsageError(f"--image: give an image name (default: {DEFAULT_IMAGE})")
+    if config.reuse and config.backend in ("local", "url"):
+        if sources.get("backend") == COMMAND_LINE:
             raise UsageError(
-                f"--pg: {spec!r} has an empty item (try 16, 14,16,17, 13-18 or supported)"
+                f"--reuse keeps Docker containers: not with --backend {config.backend}"
             )
-        if part == "supported":
-            versions.update(SUPPORTED_VERSIONS)
-            continue
-        low, dash, high = part.partition("-")
-        try:
-            first = int(low)
-            last = int(high) if dash else first
-        except ValueError:
-            raise UsageError(
-                f"--pg: {part!r} is not a major version (try 16, 14,16,17, 13-18 or supported)"
-            ) from None
-        if first > last or first not in KNOWN_VERSIONS or last not in KNOWN_VERSIONS:
-            raise UsageError(f"--pg: {part!r} is not a range of PostgreSQL major versions")
-        versions.update(range(first, last + 1))
-    return tuple(sorted(versions))
+        where = f" (set in {resolved.settings_file})" if resolved.settings_file else ""
+        raise UsageError(
+            f"--reuse keeps Docker containers: not with backend {config.backend}{where}"
+        )

@@ -1,4 +1,9 @@
-"""The table of finding codes, and the records a check produces."""
+"""The records a check and a diff produce: findings, each version's run, the report.
+
+A finding's differences stay records (``diff.Added``, ``Removed``, ``Changed``) until a
+reporter renders them (``reporters.text.diff_lines``); what a code means is the table's
+(``migcheck.codes``).
+"""
 
 from __future__ import annotations
 
@@ -6,164 +11,41 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from migcheck.codes import CODES, Code, Rule, Severity, Stage
+from migcheck.diff import Difference
 from migcheck.snapshot import Head
 
-Severity = Literal["error", "warning", "info"]
+__all__ = [
+    "CODES",
+    "Code",
+    "Comparison",
+    "Finding",
+    "Report",
+    "Rule",
+    "Run",
+    "Severity",
+    "Stage",
+    "Suppression",
+    "suppress",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class Code:
-    code: str
-    severity: Severity
-    title: str
-    help: str
-
-
-CODES: dict[str, Code] = {
-    code.code: code
-    for code in (
-        Code(
-            "MC101",
-            "error",
-            "upgrade failed",
-            "The upgrade raised an error on a database at its parent revision. "
-            "Fix the migration; the database's message says what it refused.",
-        ),
-        Code(
-            "MC102",
-            "error",
-            "downgrade failed",
-            "The downgrade raised an error (NotImplementedError included) right after "
-            "the upgrade. Write a downgrade that undoes upgrade() in reverse order.",
-        ),
-        Code(
-            "MC103",
-            "error",
-            "second upgrade failed",
-            "After upgrade and downgrade, upgrading again failed: the downgrade left "
-            "something behind that the upgrade creates (an enum type, an index, a sequence).",
-        ),
-        Code(
-            "MC104",
-            "error",
-            "fails on some PostgreSQL versions only",
-            "The same migration fails on the versions named and passes on the others, "
-            "usually SQL that only newer releases accept (UNIQUE NULLS NOT DISTINCT needs "
-            "15) or that newer releases removed. Support every version you run, or stop "
-            "checking the versions your production does not use (--pg).",
-        ),
-        Code(
-            "MC201",
-            "error",
-            "downgrade did not restore the schema",
-            "The schema after the downgrade differs from the schema before the upgrade. "
-            "Each line is what the downgrade failed to undo.",
-        ),
-        Code(
-            "MC202",
-            "error",
-            "second upgrade built a different schema",
-            "Upgrading again after a downgrade built a schema different from the first "
-            "upgrade's: usually leftovers of the downgrade that the upgrade tolerates.",
-        ),
-        Code(
-            "MC203",
-            "error",
-            "schema not empty after downgrading to base",
-            "Downgrading the whole history in one go did not bring the schema back to "
-            "where it started.",
-        ),
-        Code(
-            "MC204",
-            "warning",
-            "column order changed",
-            "The downgrade re-created a column at the end of its table: same column, "
-            "different position. Harmless for code that names its columns.",
-        ),
-        Code(
-            "MC301",
-            "error",
-            "models differ from the migrations",
-            "At head, the schema the migrations build differs from the SQLAlchemy models "
-            "(the target_metadata env.py passes to context.configure). Write the missing "
-            "migration (alembic revision --autogenerate, then review it), or change the "
-            "models to match what the migrations build.",
-        ),
-        Code(
-            "MC302",
-            "error",
-            "schema differs across PostgreSQL versions",
-            "At head, the schema built on this version differs from the one built on the "
-            "lowest version walked, after evening out what versions only print differently. "
-            "Usually a migration that branches on the server version, or an expression "
-            "whose type changed between releases (EXTRACT gives numeric since 14): make "
-            "the migration build the same schema everywhere, or cast to pin the type.",
-        ),
-        Code(
-            "MC303",
-            "error",
-            "live database differs from the migrations",
-            "A live database's schema differs from the schema its migrations build (at head, "
-            "or at the revisions its alembic_version table records). Lines with + are only "
-            "in the database, lines with - only in the migrations: a change made by hand, a "
-            "migration edited after it ran, or a revision not run.",
-        ),
-        Code(
-            "MC401",
-            "error",
-            "more than one head",
-            "Two or more revisions have no child: alembic upgrade head refuses such a "
-            'history. Merge them with alembic merge heads -m "merge".',
-        ),
-        Code(
-            "MC402",
-            "error",
-            "reference to a missing revision",
-            "A down_revision or depends_on names a revision that no file declares: a "
-            "deleted or renamed revision file, or a typo. Restore the file or fix the id.",
-        ),
-        Code(
-            "MC403",
-            "error",
-            "duplicate revision id",
-            "Two revision files declare the same revision id, often a copied file. Give "
-            "one of them a new id.",
-        ),
-        Code(
-            "MC404",
-            "error",
-            "cycle in the revision graph",
-            "The revisions named reach themselves through down_revision or depends_on. "
-            "Point one of them at an older revision.",
-        ),
-        Code(
-            "MC405",
-            "warning",
-            "empty migration",
-            "upgrade() does nothing (only pass, a docstring or ...): an autogenerate run "
-            "that found no change. Delete the revision, or write what it was meant to do.",
-        ),
-        Code(
-            "MC406",
-            "warning",
-            "upgrade changes the schema, downgrade is empty",
-            "Read from the file, without running it: upgrade() calls an op.* operation "
-            "that changes the schema or executes literal DDL, and downgrade() does "
-            "nothing. Undo the upgrade in reverse order, or raise NotImplementedError "
-            "if it cannot be undone. The walk proves it (MC201).",
-        ),
-    )
-}
+# What ``migcheck check`` looks at; JUnit lists a test case per check of these stages.
+CHECK_STAGES = (Stage.GRAPH, Stage.WALK, Stage.MODELS, Stage.ACROSS)
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    code: str
+    # A Code. Its plain spelling ("MC201") is taken too, and made a Code here: walk.py,
+    # steps.py and graph.py still write codes so (the annotation narrows to Code when
+    # they no longer do). An unknown code is a ValueError.
+    code: Code | str
     message: str
     revision: str | None = None
     file: str | None = None
     line: int | None = None
     pg_version: int | None = None
+    # Diff lines known only as text: Alembic's autogenerate comparison (MC301), and the
+    # walk's own lines until it hands over ``changes``. Reporters show them first.
     diff: tuple[str, ...] = ()
     # Why the finding was accepted on purpose (a suppression's reason); None: it counts.
     suppressed: str | None = None
@@ -174,14 +56,28 @@ class Finding:
     replaces: tuple[Finding, ...] = ()
     # The last lines the project printed in the step that failed (MC101-MC103).
     output: tuple[str, ...] = ()
+    # What differs, as records: equal findings are equal differences, not equal text.
+    changes: tuple[Difference, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.code, Code):
+            object.__setattr__(self, "code", Code(self.code))
+
+    @property
+    def rule(self) -> Rule:
+        return CODES[self.code]
 
     @property
     def severity(self) -> Severity:
-        return CODES[self.code].severity
+        return self.rule.severity
 
     @property
     def title(self) -> str:
-        return CODES[self.code].title
+        return self.rule.title
+
+    @property
+    def stage(self) -> Stage:
+        return self.rule.stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +142,9 @@ class Report:
     # What the whole check left out and why, beyond any version's walk (a run's notes):
     # "no revision changed since main (...): nothing to walk".
     notes: tuple[str, ...] = ()
+    # What the command looked at: check's stages, or migcheck diff's. Not in JSON reports,
+    # which only check writes.
+    stages: tuple[Stage, ...] = CHECK_STAGES
 
     @property
     def failed(self) -> bool:
@@ -260,3 +159,29 @@ class Report:
     @property
     def exit_code(self) -> int:
         return 1 if self.failed else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """What ``migcheck diff`` found: the differences that turn the schema named ``old``
+    into the one named ``new``."""
+
+    old: str
+    new: str
+    differences: tuple[Difference, ...] = ()
+    live: bool = False  # a side is a live database: its differences are MC303
+    # With one side (a live database): the revisions its alembic_version table records.
+    recorded: tuple[str, ...] = ()
+
+    @property
+    def report(self) -> Report:
+        """MC303 when a side is a live database that differs, as every format reports it."""
+        if not (self.live and self.differences):
+            return Report(stages=(Stage.DIFF,))
+        finding = Finding(
+            Code.MC303,
+            f"{self.new} differs from the schema of {self.old}",
+            revision=", ".join(self.recorded) or None,
+            changes=self.differences,
+        )
+        return Report(findings=(finding,), stages=(Stage.DIFF,))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from migcheck.codes import Code
 from migcheck.diff import render_all
 from migcheck.findings import Finding, Run
 from migcheck.normalize import differences, for_comparison
@@ -16,7 +17,7 @@ from migcheck.snapshot import Head, Snapshot
 # A migration that fails on some versions only is reported once, as MC104, in place of
 # these per-version codes. One that fails on every version it was walked on keeps its
 # per-version findings: each names its version and says what that server answered.
-FAILURES = frozenset({"MC101", "MC102", "MC103"})
+FAILURES = frozenset({Code.MC101, Code.MC102, Code.MC103})
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +40,11 @@ def _versions(versions: Sequence[int]) -> str:
 def version_failures(walks: Sequence[Walked]) -> tuple[tuple[Finding, ...], set[tuple[str, str]]]:
     """MC104 findings, and the (code, revision) of the per-version findings they replace."""
     versions = [w.run.pg_version for w in walks]
-    failed: dict[tuple[str, str], dict[int, Finding]] = {}
+    failed: dict[tuple[Code, str], dict[int, Finding]] = {}
     for walk in walks:
         for finding in walk.findings:
             if finding.code in FAILURES and finding.revision is not None:
-                key = (finding.code, finding.revision)
+                key = (Code(finding.code), finding.revision)
                 failed.setdefault(key, {}).setdefault(walk.run.pg_version, finding)
     found: list[Finding] = []
     replaced: set[tuple[str, str]] = set()
@@ -84,7 +85,7 @@ def version_failures(walks: Sequence[Walked]) -> tuple[tuple[Finding, ...], set[
         )
         found.append(
             Finding(
-                "MC104",
+                Code.MC104,
                 message,
                 revision=revision,
                 file=first.file,
@@ -117,7 +118,7 @@ def head_differences(walks: Sequence[Walked]) -> Iterator[Finding]:
         if not found:
             continue
         yield Finding(
-            code="MC302",
+            code=Code.MC302,
             message=f"at head, the schema built on PostgreSQL {version} differs from the one "
             f"built on PostgreSQL {first} (each line reads {first} -> {version})",
             pg_version=version,

@@ -17,11 +17,16 @@ import sys
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from migcheck.config import BACKENDS, DRIVERS, Config, parse_pg_versions
+from migcheck import options
 from migcheck.errors import UsageError
 from migcheck.findings import CODES, Suppression
+from migcheck.options import SETTINGS_COMMANDS as COMMANDS
+from migcheck.options import Option, parse_pg_versions
+
+if TYPE_CHECKING:
+    from migcheck.config import Config
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -30,8 +35,6 @@ else:  # pragma: no cover - the tomli backport has tomllib's API
 
 PYPROJECT = "pyproject.toml"
 OWN_FILE = "migcheck.toml"
-# The commands that read the settings, each of which may have a table of its own.
-COMMANDS = ("check", "snapshot", "diff", "merge")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,17 +88,17 @@ def _choice(choices: Collection[str]) -> Parser:
     return parse
 
 
+def _flag_or_false(parse: Parser) -> Parser:
+    def models(key: str, value: object, table: Table) -> object:
+        return False if value is False else parse(key, value, table)
+
+    return models
+
+
 def _hook(key: str, value: object, table: Table) -> str:
     if isinstance(value, str) and _HOOK.match(value):
         return value
     raise ValueError(f'{key}: expected "package.module:function", found {value!r}')
-
-
-def _models(key: str, value: object, table: Table) -> str | bool:
-    """``models = "app.models:Base"``, or ``models = false``: no models comparison."""
-    if value is False:
-        return False
-    return _hook(key, value, table)
 
 
 def _seconds(key: str, value: object, table: Table) -> float:
@@ -116,9 +119,9 @@ def _versions(key: str, value: object, table: Table) -> tuple[int, ...]:
         value = ",".join(str(v) for v in value)
     if isinstance(value, str):
         try:
-            return parse_pg_versions(value)
+            return parse_pg_versions(value, flag=key)
         except UsageError as error:
-            raise ValueError(f"{key}: {error}".replace("--pg: ", "")) from None
+            raise ValueError(f"{key}: {error}".replace(f"{key}: {key}: ", f"{key}: ")) from None
     raise ValueError(f'{key}: expected versions like [14, 16] or "13-18", found {value!r}')
 
 
@@ -166,52 +169,32 @@ def _ignores(key: str, value: object, table: Table) -> tuple[Suppression, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
-    parse: Parser
-    field: str | None = None  # the Config field it sets; None: only the command line reads it
+def parser(row: Option) -> Parser:
+    """How a settings file's value of ``row`` is read (``models = false`` turns it off)."""
+    if row.kind == "choice":
+        return _choice(row.choices)
+    if row.kind == "models":
+        return _flag_or_false(_hook)
+    return _PARSERS[row.kind]
 
 
-# One line per key; the README documents each. A key with an option carries its long name.
-KEYS: dict[str, Key] = {
-    "config": Key(_path),
-    "name": Key(_string, "ini_section"),
-    "pg": Key(_versions, "pg_versions"),
-    "backend": Key(_choice(BACKENDS), "backend"),
-    "url": Key(_string, "url"),
-    "pg_bin": Key(_path, "pg_bin"),
-    "image": Key(_string, "image"),
-    "reuse": Key(_flag, "reuse"),
-    "jobs": Key(_jobs, "jobs"),
-    "from": Key(_string, "from_revision"),
-    "to": Key(_string, "to_revision"),
-    "changed": Key(_flag, "changed"),
-    "base": Key(_string, "base"),
-    "url_env": Key(_strings, "url_env"),
-    "x": Key(_strings, "x_args"),
-    "driver": Key(_choice(DRIVERS), "driver"),
-    "models": Key(_models, "models"),
-    "no_models": Key(_flag),
-    "python": Key(_path, "python"),
-    "step_timeout": Key(_seconds, "step_timeout"),
-    "verbose": Key(_flag, "verbose"),
-    "format": Key(_string),
-    "output": Key(_strings),
-    "static": Key(_flag),
-    "schema": Key(_strings),
-    "exclude_table": Key(_strings),
-    # No option sets these.
-    "context": Key(_hook, "context"),
-    "bootstrap": Key(_hook, "bootstrap"),
-    "bootstrap_sql": Key(_path, "bootstrap_sql"),
-    "ignore": Key(_ignores, "ignore"),
+_PARSERS: dict[str, Parser] = {
+    "text": _string,
+    "texts": _strings,
+    "path": _path,
+    "flag": _flag,
+    "versions": _versions,
+    "seconds": _seconds,
+    "count": _jobs,
+    "hook": _hook,
+    "ignores": _ignores,
 }
-FILE_ONLY = ("context", "bootstrap", "bootstrap_sql", "ignore")
+KEYS = options.settings_keys()
 
 
 @dataclass(frozen=True, slots=True)
 class Value:
-    """A parsed value and the table that set it."""
+    """A value and the table that set it."""
 
     value: Any
     table: Table
@@ -219,25 +202,47 @@ class Value:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """One settings file, parsed and checked: its top table and the commands' own."""
+    """One settings file, checked: its top table and the commands' own, as written."""
 
     path: Path
     values: Mapping[str, Value]
     commands: Mapping[str, Mapping[str, Value]]
 
     def for_command(self, command: str) -> dict[str, Value]:
-        """What applies to ``command``: its own table over the top one."""
-        return {**self.values, **self.commands.get(command, {})}
+        """What applies to ``command``, parsed as its options read it: its own table over
+        the top one; the top table's keys of options it does not have are left out."""
+        rows = options.for_command(command)
+        found: dict[str, Value] = {}
+        for written in (self.values, self.commands.get(command, {})):
+            for key, raw in written.items():
+                if key in rows:
+                    found[key] = Value(_parse(rows[key], key, raw, command), raw.table)
+        return found
 
     def configure(self, config: Config, *, keep: Collection[str] = (), command: str) -> Config:
         """``config`` with the Config fields this file sets for ``command``, except those
         named in ``keep`` (set on the command line)."""
+        rows = options.for_command(command)
+        values = self.for_command(command)
         fields = {
             field: found.value
-            for key, found in self.for_command(command).items()
-            if (field := KEYS[key].field) is not None and field not in keep
+            for key, found in values.items()
+            if (field := rows[key].field) is not None and field not in keep
         }
+        if "models" not in keep and "no_models" in values and values["no_models"].value:
+            fields["models"] = False
         return replace(config, settings_file=self.path, **fields)
+
+
+def _parse(row: Option, key: str, raw: Value, command: str) -> object:
+    try:
+        return parser(row)(key, raw.value, raw.table)
+    except ValueError as error:
+        hint = ""
+        if not raw.table.command:  # the top table, shared by every command
+            name = f"{raw.table.name}.{command}" if raw.table.name else command
+            hint = f" (for migcheck {command}; a value for one command goes in its table [{name}])"
+        raise UsageError(f"{raw.table.label}: {error}{hint}") from None
 
 
 def _table(path: Path) -> Mapping[str, Any] | None:
@@ -291,15 +296,24 @@ def _unknown(key: str, table: Table, known: Collection[str]) -> UsageError:
 
 
 def parse(table: Mapping[str, Any], where: Table) -> dict[str, Value]:
-    """The values of one table; unknown keys and bad values are errors naming them."""
+    """The values of one table, checked: unknown keys, keys of options the table's command
+    does not have, and values no command could read are errors naming them."""
     values: dict[str, Value] = {}
     for key, value in table.items():
         if key not in KEYS:
             raise _unknown(key, where, [*KEYS, *(() if where.command else COMMANDS)])
-        try:
-            values[key] = Value(KEYS[key].parse(key, value, where), where)
-        except ValueError as error:
-            raise UsageError(f"{where.label}: {error}") from None
+        rows = [row for row in KEYS[key] if not where.command or where.command in row.commands]
+        if not rows:
+            raise UsageError(f"{where.label}: {key!r} is not an option of migcheck {where.command}")
+        errors = []
+        for row in rows:
+            try:
+                parser(row)(key, value, where)
+            except ValueError as error:
+                errors.append(error)
+        if len(errors) == len(rows):
+            raise UsageError(f"{where.label}: {errors[0]}") from None
+        values[key] = Value(value, where)
     return values
 
 

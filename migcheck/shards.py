@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from migcheck.codes import Code
 from migcheck.errors import UsageError
 from migcheck.findings import Finding, Report, Suppression, suppress
 from migcheck.matrix import Walked, head_differences, version_failures
@@ -38,7 +39,9 @@ def merge(reports: Mapping[str, Report], suppressions: Sequence[Suppression] = (
                 )
     if len(reports) > 1:
         for name, report in reports.items():
-            old = next((f for f in report.findings if f.code == "MC104" and not f.replaces), None)
+            old = next(
+                (f for f in report.findings if f.code == Code.MC104 and not f.replaces), None
+            )
             if old is not None:
                 raise UsageError(
                     f"{name} holds an MC104 (revision {old.revision}) without the failures of "
@@ -53,14 +56,14 @@ def merge(reports: Mapping[str, Report], suppressions: Sequence[Suppression] = (
             g
             for report in reports.values()
             for f in report.findings
-            for g in (f.replaces if f.code == "MC104" and len(reports) > 1 else (f,))
+            for g in (f.replaces if f.code == Code.MC104 and len(reports) > 1 else (f,))
         )
     )
     accepted = [
-        Suppression("MC104", f.suppressed, f.revision, comment=f.suppressed_by == "comment")
+        Suppression(Code.MC104, f.suppressed, f.revision, comment=f.suppressed_by == "comment")
         for report in reports.values()
         for f in report.findings
-        if f.code == "MC104" and f.suppressed is not None
+        if f.code == Code.MC104 and f.suppressed is not None
     ]
     walks = [
         Walked(run, tuple(f for f in found if f.pg_version == run.pg_version), run.walked)
@@ -70,9 +73,9 @@ def merge(reports: Mapping[str, Report], suppressions: Sequence[Suppression] = (
     # Each version's failures of a revision that fails on some versions only: MC104 says it.
     kept = [f for f in found if (f.code, f.revision) not in replaced]
     # As check() orders them: the revision graph's, each version's, then across versions.
-    shared = [f for f in kept if f.pg_version is None and f.code != "MC104"]
+    shared = [f for f in kept if f.pg_version is None and f.code != Code.MC104]
     by_version = sorted((f for f in kept if f.pg_version is not None), key=_version)
-    across = [f for f in kept if f.pg_version is None and f.code == "MC104"]
+    across = [f for f in kept if f.pg_version is None and f.code == Code.MC104]
     notes = tuple(dict.fromkeys(note for report in reports.values() for note in report.notes))
     findings = (*shared, *by_version, *across, *failures, *head_differences(walks))
     # Suppressions of the project first, then those a shard gave its own MC104.

@@ -9,16 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import psycopg
 from psycopg import sql
 
-from migcheck import __version__, provision
+from migcheck import provision
 from migcheck.config import Config
-from migcheck.diff import Difference, diff, render_all
+from migcheck.diff import Difference, diff
 from migcheck.errors import ProjectError, ServerError, UsageError
-from migcheck.findings import CODES
+from migcheck.findings import Comparison
 from migcheck.normalize import differences
 from migcheck.project import Project
 from migcheck.project import load as load_project
@@ -155,39 +155,6 @@ def narrow(
     return replace(snapshot, objects=kept)
 
 
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    """The differences between two schemas, told as diff lines."""
-
-    old: str
-    new: str
-    lines: tuple[str, ...]
-    live: bool = False
-    recorded: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        findings = []
-        if self.live and self.lines:
-            findings.append(
-                {
-                    "code": "MC303",
-                    "severity": CODES["MC303"].severity,
-                    "title": CODES["MC303"].title,
-                    "revision": ", ".join(self.recorded) or None,
-                    "message": f"{self.new} differs from the schema of {self.old}",
-                    "diff": list(self.lines),
-                }
-            )
-        return {
-            "migcheck": __version__,
-            "result": "different" if self.lines else "equal",
-            "old": self.old,
-            "new": self.new,
-            "differences": list(self.lines),
-            "findings": findings,
-        }
-
-
 def compare(old: Snapshot, new: Snapshot, *, canonical: bool) -> tuple[Difference, ...]:
     """What differs; with ``canonical``, expressions compared in their canonical form
     (the two sides come from different servers), the catalog's own text shown."""
@@ -202,7 +169,8 @@ def compare_sources(
     schemas: Sequence[str] = (),
     exclude_tables: Sequence[str] = (),
 ) -> Comparison:
-    """``migcheck diff``: each side a revision reference, a snapshot file or a URL."""
+    """``migcheck diff``: each side a revision reference, a snapshot file or a URL. A
+    live database that differs is MC303 (``Comparison.report``)."""
     sides = [classify(first)] + ([classify(second)] if second else [])
     recorded: tuple[str, ...] = ()
     if len(sides) == 1:
@@ -228,11 +196,10 @@ def compare_sources(
         snapshots, labels = _load_sides(config, sides)
     old, new = (narrow(s, schemas=schemas, exclude_tables=exclude_tables) for s in snapshots)
     canonical = any(side.kind != "revision" for side in sides)
-    lines = render_all(compare(old, new, canonical=canonical))
     return Comparison(
         labels[0],
         labels[-1],
-        lines,
+        compare(old, new, canonical=canonical),
         live=any(side.kind == "url" for side in sides),
         recorded=recorded,
     )

@@ -16,12 +16,14 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from migcheck.codes import CODES, RULES
 from migcheck.config import Config
 from migcheck.errors import ProjectError, UsageError
-from migcheck.findings import CODES, Suppression
+from migcheck.findings import Suppression
 
 _COMMENT = re.compile(r"#\s*migcheck\s*:\s*(?P<text>.*)$")
 _EXAMPLE = "# migcheck: ignore MC201 -- why it is accepted"
+_RANGE = f"{RULES[0].code}-{RULES[-1].code}"  # MC101-MC406
 
 
 def in_file(revision: str, path: Path) -> Iterator[Suppression]:
@@ -52,7 +54,7 @@ def in_file(revision: str, path: Path) -> Iterator[Suppression]:
         for code in codes:
             if code not in CODES:
                 raise UsageError(
-                    f"{where}: {code!r} is not a migcheck finding code (MC101-MC406, listed "
+                    f"{where}: {code!r} is not a migcheck finding code ({_RANGE}, listed "
                     f"in the README); write {_EXAMPLE}"
                 )
         if not dashes or not reason.strip():

@@ -297,10 +297,11 @@ ROWS = [
         "unknown settings key",
         ["check", "--static"],
         2,
-        "migcheck: {tmp}/migcheck.toml: unknown key 'colour' (known keys: config, name, pg, "
-        "backend, url, pg_bin, image, reuse, jobs, from, to, changed, base, url_env, x, driver, "
-        "models, no_models, python, step_timeout, verbose, format, output, static, schema, "
-        "exclude_table, context, bootstrap, bootstrap_sql, ignore, check, snapshot, diff, merge)",
+        "migcheck: {tmp}/migcheck.toml: unknown key 'colour' (known keys: config, name, "
+        "url_env, x, driver, python, step_timeout, verbose, pg, backend, url, pg_bin, image, "
+        "reuse, jobs, from, to, models, no_models, format, output, static, changed, base, "
+        "schema, exclude_table, context, bootstrap, bootstrap_sql, ignore, check, snapshot, "
+        "diff, merge)",
         {"migcheck.toml": "colour = 1\n"},
     ),
     row(

@@ -19,6 +19,7 @@ import yaml
 
 from migcheck import check, cli
 from migcheck.cli import reports as cli_reports
+from migcheck.codes import Stage, of_stage
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import CODES, Finding, Report, Run, Suppression
@@ -182,7 +183,7 @@ def test_junit_suppressed_findings_are_no_failure_but_are_shown() -> None:
 def test_junit_graph_checks_and_cross_version_findings_have_their_own_cases() -> None:
     root = ET.fromstring(junit.render(REPORT))
     graph = cases(root, "revision graph")
-    assert list(graph) == [f"{c} {CODES[c].title}" for c in CODES if c.startswith("MC4")]
+    assert list(graph) == [f"{c} {CODES[c].title}" for c in of_stage(Stage.GRAPH)]
     assert graph["MC401 more than one head"].find("failure") is not None
     assert graph["MC405 empty migration"].find("failure") is None  # a warning
     assert "does nothing" in (graph["MC405 empty migration"].findtext("system-out") or "")
@@ -218,6 +219,19 @@ def test_junit_revisions_not_checked_are_skipped_test_cases() -> None:
     # The check's own notes: with the revision graph's suite, which every report has.
     (graph,) = [s for s in root.iter("testsuite") if s.get("name") == "revision graph"]
     assert graph.findtext("system-out") == NOTE + "\n"
+
+
+def test_junit_of_a_diff_has_the_live_databases_suite_only() -> None:
+    """migcheck diff checks no revision graph: one suite, a test case per code of its
+    stage, failing when the live database differs."""
+    mc303 = Finding("MC303", "postgresql://h/app differs", "0002", diff=("+ index ix on t",))
+    for findings, failures in (((mc303,), "1"), ((), "0")):
+        root = ET.fromstring(junit.render(Report(findings=findings, stages=(Stage.DIFF,))))
+        assert [s.get("name") for s in root.iter("testsuite")] == ["live database"]
+        (case,) = cases(root, "live database").values()
+        assert case.get("name") == "MC303 live database differs from the migrations"
+        assert (root.get("tests"), root.get("failures")) == ("1", failures)
+        assert ("+ index ix on t" in (case.findtext("failure") or "")) == bool(findings)
 
 
 def test_junit_survives_characters_xml_cannot_carry() -> None:

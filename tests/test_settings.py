@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from migcheck import cli, settings
+from migcheck import cli, options, settings
 from migcheck.cli import check as cli_check
 from migcheck.cli import config as cli_config
-from migcheck.cli import options as cli_options
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Report
@@ -279,13 +278,19 @@ FILE_ONLY = {
 
 
 def _options(command: str) -> set[str]:
-    found = cli.cli.commands[command]
-    return {k for p in found.params if (k := cli_options.key_of(p)) is not None}
+    return {row.key for row in options.for_command(command).values() if row.flags}
+
+
+def _field(key: str) -> str | None:
+    (field,) = {row.field for row in settings.KEYS[key]}
+    return field
 
 
 def test_every_option_is_a_key_and_every_key_is_tested() -> None:
-    options = set().union(*(_options(command) for command in settings.COMMANDS))
-    assert options == set(settings.KEYS) - set(settings.FILE_ONLY)
+    found = set().union(*(_options(command) for command in options.SETTINGS_COMMANDS))
+    file_only = {key for key, rows in settings.KEYS.items() if not any(r.flags for r in rows)}
+    assert found == set(settings.KEYS) - file_only
+    assert file_only == set(FILE_ONLY)
     assert set(KEYS) | set(FILE_ONLY) == set(settings.KEYS)
 
 
@@ -343,7 +348,7 @@ def test_check_runs_with_the_files_values(
     """Every key that sets a Config field reaches the Config check() is called with."""
     folder = tmp_path.resolve()
     lines = [
-        f"{key} = {KEYS[key][1]}" for key in KEYS if settings.KEYS[key].field and key != "reuse"
+        f"{key} = {KEYS[key][1]}" for key in KEYS if _field(key) and key != "reuse"
     ]
     lines += [f"{key} = {toml}" for key, (toml, _) in FILE_ONLY.items()]
     write(folder, {"pyproject.toml": "[tool.migcheck]\n" + "\n".join(lines) + "\n"})
@@ -353,11 +358,11 @@ def test_check_runs_with_the_files_values(
     assert config.ini_path.resolve() == folder / "alembic.ini"
     assert config.settings_file == folder / "pyproject.toml"
     for key, (_, _, shown, _, _) in KEYS.items():
-        field = settings.KEYS[key].field
+        field = _field(key)
         if field and key != "reuse":
             assert cli_config._plain(key, getattr(config, field)) == _expand(shown, folder), key
     for key, (_, shown) in FILE_ONLY.items():
-        field = str(settings.KEYS[key].field)
+        field = str(_field(key))
         assert cli_config._plain(key, getattr(config, field)) == _expand(shown, folder), key
     (entry,) = config.ignore
     assert entry.source == f"{folder / 'pyproject.toml'}: [tool.migcheck]: ignore entry 1"
@@ -388,7 +393,7 @@ BAD = {
         "step_timeout: expected a number of seconds (0: no limit), found 'ten'",
     ),
     "verbose": ("1", "verbose: expected true or false, found 1"),
-    "format": ('"pdf"', "format: 'pdf' is not one of"),
+    "format": ('"pdf"', "format: expected one of github, json, junit, markdown, sarif, text"),
     "output": ("3", "output: expected a string or a list of strings, found 3"),
     "static": ('"no"', "static: expected true or false, found 'no'"),
     "schema": ("1", "schema: expected a string or a list of strings, found 1"),
@@ -468,10 +473,10 @@ def test_a_shared_value_one_command_rejects_says_where_it_belongs(
     monkeypatch.chdir(tmp_path)
     assert cli.run(["config", "check"]) == 0
     capsys.readouterr()
-    assert cli.run(["config", "diff"]) == 2
+    assert cli.run(["config", "snapshot"]) == 2
     err = capsys.readouterr().err
-    assert "migcheck.toml: format: 'sarif' is not one of 'text', 'json'" in err
-    assert "a value for one command goes in its table [diff]" in err
+    assert "migcheck.toml: format: expected one of text, json, found 'sarif'" in err
+    assert "a value for one command goes in its table [snapshot]" in err
 
 
 @pytest.mark.parametrize(

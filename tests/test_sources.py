@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import jsonschema
 import psycopg
 import pytest
 from alembic import command
@@ -17,13 +19,20 @@ from sqlalchemy.pool import NullPool
 
 from migcheck import sources
 from migcheck.cli import run
+from migcheck.codes import Code
 from migcheck.config import Config
+from migcheck.diff import render_all
 from migcheck.errors import UsageError
 from migcheck.project import load, working_directory
 from migcheck.provision import Server, safe_url, scratch_database
+from migcheck.reporters import comparison
 from migcheck.snapshot import Key, Snapshot, make_snapshot
 
 ROOT = Path(__file__).parent.parent
+SARIF_SCHEMA = json.loads(
+    (Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text()
+)
+BY_HAND = "+ index ix_customers_name_by_hand on customers using btree (full_name)"
 
 
 @pytest.fixture
@@ -78,8 +87,8 @@ def test_live_database_is_checked_against_its_recorded_revision(
     assert recorded == tuple(head)
     assert result.live
     assert result.old == f"migrations at {head[0]}"
-    lines = result.lines
-    assert "+ index ix_customers_name_by_hand on customers using btree (full_name)" in lines
+    lines = render_all(result.differences)
+    assert BY_HAND in lines
     assert (
         "~ column value_models.unit default: 'EUR'::character varying -> 'USD'::character varying"
     ) in lines
@@ -92,11 +101,15 @@ def test_live_database_is_checked_against_its_recorded_revision(
     ) in lines
     assert any(line.startswith("~ view commitment_progress definition: ") for line in lines)
     assert len(lines) == 5, lines
-    document = result.as_dict()
+    document = comparison.as_dict(result)
     assert document["result"] == "different"
+    assert document["differences"] == list(lines)
     (finding,) = document["findings"]
-    assert finding["code"] == "MC303"
+    assert list(finding) == ["code", "severity", "title", "revision", "message", "diff"]
+    assert (finding["code"], finding["revision"]) == ("MC303", head[0])
     assert finding["diff"] == list(lines)
+    (mc303,) = result.report.findings
+    assert (mc303.code, mc303.changes) == (Code.MC303, result.differences)
     # Read only: the database is as it was, schema and rows.
     assert sources.read_live(deployed)[0] == before_snapshot
     assert _counts(deployed) == before_counts
@@ -114,6 +127,53 @@ def test_undrifted_database_diff_exits_0(
     assert document["result"] == "equal"
     assert document["findings"] == []
     assert document["new"] == safe_url(deployed)
+
+
+@pytest.mark.server
+def test_live_database_diff_in_every_report_format(
+    deployed: str, url_config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MC303 is a finding of a report: SARIF, JUnit, GitHub annotations and markdown
+    write it as they write check's findings, located at the Alembic configuration."""
+    with psycopg.connect(deployed, autocommit=True) as connection:
+        connection.execute("CREATE INDEX ix_customers_name_by_hand ON customers (full_name)")
+    head = load(replace(url_config, project_dir=ROOT)).heads()[0]
+    ini = ROOT / "alembic.ini"
+    args = ["diff", deployed, "-c", str(ini), "--backend", "url", "--url", str(url_config.url)]
+    outputs = {}
+    for fmt in ("sarif", "junit", "github", "markdown"):
+        code = run([*args, "--format", fmt])
+        outputs[fmt] = capsys.readouterr().out
+        assert code == 1, outputs[fmt]
+
+    document = json.loads(outputs["sarif"])
+    validator = jsonschema.validators.validator_for(SARIF_SCHEMA)
+    validator(SARIF_SCHEMA, format_checker=validator.FORMAT_CHECKER).validate(document)
+    (result,) = document["runs"][0]["results"]
+    assert (result["ruleId"], result["level"]) == ("MC303", "error")
+    assert result["properties"] == {"diff": [BY_HAND], "revision": head}
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert location.endswith("alembic.ini")
+    assert safe_url(deployed) in result["message"]["text"]
+
+    root = ET.fromstring(outputs["junit"])
+    (suite,) = root.iter("testsuite")
+    assert (suite.get("name"), suite.get("tests"), suite.get("failures")) == (
+        "live database",
+        "1",
+        "1",
+    )
+    failure = suite.find("testcase/failure")
+    assert failure is not None
+    assert failure.get("type") == "MC303"
+    assert BY_HAND in (failure.text or "")
+
+    assert "::error file=" in outputs["github"]
+    assert "title=MC303 live database differs from the migrations (revision " in outputs["github"]
+    assert outputs["markdown"].startswith("## migcheck: fail\n")
+    assert "### MC303 error: live database differs from the migrations" in outputs["markdown"]
+    password = make_url(deployed).password
+    assert not password or str(password) not in "".join(outputs.values())
 
 
 def test_unreachable_live_database_is_exit_3_without_password(

@@ -2,112 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
-from click.core import ParameterSource
 
 from migcheck import graph, progress, suppress
 from migcheck.check import check as run_check
 from migcheck.cli import options, reports
-from migcheck.config import Config
+from migcheck.config import COMMAND_LINE, DEFAULT, Config, Resolved
 from migcheck.errors import ProjectError, UsageError
 from migcheck.findings import Report, Suppression
 from migcheck.project import folders
-from migcheck.reporters import REPORTERS, json_format
-
-
-def _report_options(command: Callable[..., int]) -> Callable[..., int]:
-    """--format and --output, of check and merge (see cli/reports.py)."""
-    command = click.option(
-        "-o",
-        "--output",
-        multiple=True,
-        metavar="[FORMAT:]FILE",
-        help="Write a report to FILE (repeatable): FORMAT:FILE in FORMAT (one of --format's), "
-        "FILE in --format's, and then the terminal gets the text report.",
-    )(command)
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(sorted(REPORTERS)),
-        help="Report format (default: text; github under GitHub Actions).",
-    )(command)
+from migcheck.reporters import json_format
 
 
 @click.command()
-@options.project_options
-@options.server_options
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="PostgreSQL versions walked at a time (default: one per CPU core).",
-)
-@click.option("--from", "first", metavar="REV", help="First revision to check.")
-@click.option("--to", "last", metavar="REV", help="Last revision to check.")
-@click.option(
-    "--models",
-    metavar="MODULE:ATTRIBUTE",
-    help="The SQLAlchemy models (a MetaData or declarative base) compared with the schema "
-    "at head (MC301); default: the target_metadata env.py passes.",
-)
-@click.option(
-    "--no-models/--compare-models",
-    help="Do not compare the models with the schema at head (MC301); settings: models = false.",
-)
-@_report_options
-@click.option(
-    "--static/--no-static",
-    help="Only check the revision graph (MC401-MC406), without any server.",
-)
-@click.option(
-    "--changed/--no-changed",
-    help="Walk only the revisions whose files changed: the FILES given, else those that "
-    "differ from --base in git.",
-)
-@click.option(
-    "--base",
-    metavar="REF",
-    help="Git commit --changed compares with (default: the merge base with origin/HEAD, "
-    "main or master).",
-)
+@options.of("check")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
-def check(
-    ctx: click.Context,
-    /,
-    fmt: str | None,
-    output: tuple[str, ...],
-    static: bool,
-    no_models: bool,
-    changed: bool,
-    base: str | None,
-    files: tuple[Path, ...],
-    **_: Any,
-) -> int:
+def check(ctx: click.Context, /, files: tuple[Path, ...], **_: Any) -> int:
     """Walk every revision up, down and up again and report what does not round-trip.
 
     With --changed, only the revisions among FILES (pre-commit passes them), or changed
     since --base in git."""
-    if files and not changed:
+    resolved = options.resolved(ctx)
+    values = resolved.values
+    if files and not values["changed"]:
         raise UsageError("FILES are read with --changed only: add --changed")
-    if base and not changed and ctx.get_parameter_source("base") is ParameterSource.COMMANDLINE:
+    if values["base"] and not values["changed"] and resolved.sources["base"] == COMMAND_LINE:
         raise UsageError("--base REF applies to --changed only: add --changed")
-    if static:
-        _refuse_walk_options(ctx)
-    config = replace(
-        options.make_config(ctx), changed_files=tuple(path.resolve() for path in files)
-    )
-    if no_models:
-        config = replace(config, models=False)
-    outputs = reports.outputs(fmt, output)  # before the walk: see cli/reports.py
+    if values["static"]:
+        _refuse_walk_options(resolved)
+    config = replace(resolved.config, changed_files=tuple(path.resolve() for path in files))
+    outputs = reports.outputs(_format(values), _texts(values["output"]))  # see cli/reports.py
     outputs.clear()
-    if static:
+    if values["static"]:
         report = graph.check(config)
     else:
         display = progress.for_stream(versions=len(config.pg_versions))
@@ -118,12 +50,17 @@ def check(
     return reports.emit(report, outputs, config.ini_path)
 
 
+def _format(values: Mapping[str, object]) -> str | None:
+    chosen = values["format"]
+    return chosen if isinstance(chosen, str) else None
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    return tuple(str(item) for item in value) if isinstance(value, tuple | list) else ()
+
+
 @click.command()
-@click.option(
-    "--url",
-    metavar="URL",
-    help="A server migcheck made scratch databases on (backend url): drop those of killed runs.",
-)
+@options.of("cleanup")
 def cleanup(url: str | None) -> int:
     """Remove what migcheck runs of this machine left behind when they were killed: local
     servers and their folders, runner folders, scratch databases on --url, containers
@@ -148,11 +85,11 @@ def cleanup(url: str | None) -> int:
     return 0
 
 
-def _refuse_walk_options(ctx: click.Context) -> None:
+def _refuse_walk_options(resolved: Resolved) -> None:
     """--static checks the revision graph only: an option of the walk would be ignored."""
-    walk = (("first", "--from"), ("last", "--to"), ("changed", "--changed"), ("models", "--models"))
-    for name, flag in walk:
-        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE and ctx.params[name]:
+    for key in ("from", "to", "changed", "models"):
+        if resolved.sources[key] == COMMAND_LINE and resolved.values[key]:
+            flag = f"--{key}"
             raise UsageError(
                 f"{flag} applies to the walk, not to --static, which checks the revision "
                 f"graph only (drop {flag}, or give --no-static)"
@@ -167,29 +104,14 @@ def _refuse_walk_options(ctx: click.Context) -> None:
     metavar="REPORTS...",
     type=click.Path(dir_okay=False, path_type=Path),
 )
-@_report_options
-@click.option(
-    "-c",
-    "--config",
-    "ini",
-    is_eager=True,
-    callback=options._read_settings,  # its settings file, as check's -c
-    metavar="FILE",
-    help=f"The Alembic configuration the reports are of (default: {options.DEFAULT_INI}): "
-    "its suppressions apply, code hosts get files named from its folder.",
-)
+@options.of("merge")
 @click.pass_context
-def merge(
-    ctx: click.Context,
-    files: tuple[Path, ...],
-    fmt: str | None,
-    output: tuple[str, ...],
-    ini: str,
-) -> int:
+def merge(ctx: click.Context, /, files: tuple[Path, ...], **_: Any) -> int:
     """Combine JSON reports of a sharded run (one CI job per PostgreSQL version) into one,
     with one exit code."""
-    outputs = reports.outputs(fmt, output)
-    config = options.make_config(ctx)
+    resolved = options.resolved(ctx)
+    config, values = resolved.config, resolved.values
+    outputs = reports.outputs(_format(values), _texts(values["output"]))
     loaded: dict[str, Report] = {}
     for path in files:
         try:
@@ -204,8 +126,7 @@ def merge(
             raise UsageError(f"{path}: not a migcheck JSON report: {error}") from None
     from migcheck.shards import merge as merge_reports  # the walk's modules: see check()
 
-    source = ctx.get_parameter_source("ini")
-    given = source is ParameterSource.COMMANDLINE or options.ini_from(ctx) is not None
+    given = resolved.sources["config"] != DEFAULT
     merged = merge_reports(loaded, _suppressions(config, given=given))
     return reports.emit(merged, outputs, config.ini_path)
 

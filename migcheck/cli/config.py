@@ -8,25 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from click.core import ParameterSource
 
-from migcheck import settings
-from migcheck.cli.options import ini_from, key_of, settings_of
-from migcheck.config import Config
+from migcheck import urls
+from migcheck.cli import options
+from migcheck.config import Resolved
 from migcheck.errors import UsageError
 from migcheck.findings import Suppression
-
-
-def _source(ctx: click.Context, param: click.Parameter, found: settings.Settings | None) -> str:
-    source = ctx.get_parameter_source(param.name or "")
-    if source is ParameterSource.DEFAULT_MAP and found is not None:
-        return found.for_command(ctx.info_name or "")[key_of(param) or ""].table.label
-    table = ini_from(ctx)
-    if param.name == "ini" and table is not None:
-        return table.label
-    if source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
-        return "command line"
-    return "default"
+from migcheck.options import SETTINGS_COMMANDS
+from migcheck.settings import KEYS as SETTINGS_KEYS
 
 
 def _plain(key: str, value: Any) -> Any:
@@ -39,66 +28,47 @@ def _plain(key: str, value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     if key == "url" and isinstance(value, str):
-        from migcheck.provision import safe_url  # psycopg and SQLAlchemy: only for a URL
-
-        return safe_url(value)
+        return urls.mask(value)
     return value
 
 
-def effective(ctx: click.Context) -> list[tuple[str, Any, str]]:
-    """(key, value, where it came from) for each option of the parsed command ``ctx``, and
-    the keys only a settings file sets."""
-    found = settings_of(ctx)
-    rows = [
-        (key, _plain(key, ctx.params.get(param.name or "")), _source(ctx, param, found))
-        for param in ctx.command.params
-        if (key := key_of(param)) is not None and key in settings.KEYS
+def effective(resolved: Resolved) -> list[tuple[str, Any, str]]:
+    """(key, value, where it came from) for each option of the command, in the table's
+    order, the keys only a settings file sets included."""
+    return [
+        (key, _plain(key, value), resolved.sources[key])
+        for key, value in resolved.values.items()
+        if key in SETTINGS_KEYS
     ]
-    values = found.for_command(ctx.info_name or "") if found else {}
-    defaults = Config()
-    for key in settings.FILE_ONLY:
-        if key in values:
-            rows.append((key, _plain(key, values[key].value), values[key].table.label))
-        else:
-            rows.append(
-                (key, _plain(key, getattr(defaults, str(settings.KEYS[key].field))), "default")
-            )
-    return rows
 
 
 # Everything after COMMAND is COMMAND's: `config --format json check --format sarif`.
 @click.command(name="config", context_settings={"allow_interspersed_args": False})
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@options.of("config")
 @click.argument("command", default="check")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
-def config_command(ctx: click.Context, fmt: str, command: str, args: tuple[str, ...]) -> int:
+def config_command(ctx: click.Context, /, command: str, args: tuple[str, ...], **_: Any) -> int:
     """The configuration COMMAND (default check) runs with, given ARGS (its options), and
     where each value comes from: the command line, the settings file, or the default."""
     group = ctx.parent.command if ctx.parent else None
     target = group.get_command(ctx, command) if isinstance(group, click.Group) else None
-    if target is None or command not in settings.COMMANDS:
+    if target is None or command not in SETTINGS_COMMANDS:
         raise UsageError(
             f"migcheck config {command}: name a command that reads the settings: "
-            f"{', '.join(settings.COMMANDS)}"
+            f"{', '.join(SETTINGS_COMMANDS)}"
         )
+    fmt = options.resolved(ctx).values["format"]
     # Its options only: the configuration does not depend on its arguments (diff's sides).
-    options = click.Command(
+    parser = click.Command(
         command,
         params=[p for p in target.params if isinstance(p, click.Option)],
         context_settings={"allow_extra_args": True},
     )
-    with options.make_context(command, list(args), parent=ctx) as sub:
-        rows = effective(sub)
-        found = settings_of(sub)
-    path = str(found.path) if found else None
+    with parser.make_context(command, list(args), parent=ctx) as sub:
+        resolved = options.resolved(sub)
+    rows = effective(resolved)
+    path = str(resolved.settings_file) if resolved.settings_file else None
     if fmt == "json":
         document = {
             "command": command,

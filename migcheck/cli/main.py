@@ -15,7 +15,7 @@ from typing import NoReturn
 import click
 
 from migcheck import __version__
-from migcheck.cli import check, config, schemas
+from migcheck.cli import check, config, options, schemas
 from migcheck.errors import MigcheckError
 
 EXIT_INTERRUPTED = 130
@@ -49,7 +49,7 @@ class _Signals:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="migcheck")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@options.of("migcheck")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """Prove Alembic migrations are reversible on real PostgreSQL servers."""

@@ -12,11 +12,19 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from migcheck.options import ROWS, Option
+
 if TYPE_CHECKING:
     from migcheck.findings import Report
 
 # The name of the plugin proper in pytest's plugin manager.
 SESSION = "migcheck-session"
+# check's options a test session may set: --migcheck-pg, --migcheck-backend...
+PYTEST_OPTIONS = tuple(row for row in ROWS if row.pytest and "check" in row.commands)
+
+
+def dest(row: Option) -> str:
+    return f"migcheck_{row.key}"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,22 +35,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Walk the project's Alembic migrations: an item per PostgreSQL version and "
         "revision, one per version for the whole history, one for the revision graph.",
     )
-    group.addoption(
-        "--migcheck-pg",
-        metavar="VERSIONS",
-        help="PostgreSQL major versions: 16, 14,16,17, 13-18 or 'supported' "
-        "(default: [tool.migcheck] pg, else the newest found).",
-    )
-    group.addoption(
-        "--migcheck-config",
-        metavar="FILE",
-        help="The project's Alembic configuration file (default: alembic.ini in rootdir).",
-    )
-    group.addoption(
-        "--migcheck-backend",
-        metavar="NAME",
-        help="Where servers come from: auto (default), docker, local or url.",
-    )
+    for row in PYTEST_OPTIONS:
+        group.addoption(row.pytest_flag, dest=dest(row), metavar=row.metavar, help=row.help)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from migcheck.codes import Stage, of_stage
 from migcheck.errors import MigcheckError
-from migcheck.findings import CODES, Finding
+from migcheck.findings import Finding
 from migcheck.graph import BLOCKING
 from migcheck.project import load as load_project
 from migcheck.reporters import text
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
     from migcheck.pytest_plugin.session import Plugin
 
 
-# Findings of the comparison of versions, which the "versions" item owns.
-ACROSS = frozenset({"MC104", "MC302"})
+# Findings of the comparison of versions (MC104, MC302), which the "versions" item owns.
+ACROSS = frozenset(of_stage(Stage.ACROSS))
 
 
 class MigcheckWarning(UserWarning):
@@ -47,13 +48,13 @@ def render(finding: Finding) -> str:
     """One finding as the text report prints it, with the code's help."""
     lines = text.finding_lines(finding)
     if finding.suppressed is None:
-        lines.append(f"    help: {CODES[finding.code].help}")
+        lines.append(f"    help: {finding.rule.help}")
     return "\n".join(lines)
 
 
 def is_static(finding: Finding) -> bool:
-    """A finding of the revision-graph checks (MC4xx), which the graph item owns."""
-    return finding.code.startswith("MC4")
+    """A finding of the revision-graph checks, which the graph item owns."""
+    return finding.stage is Stage.GRAPH
 
 
 def _across(finding: Finding) -> bool:

@@ -12,44 +12,28 @@ from typing import Any
 
 import pytest
 
-from migcheck import settings
 from migcheck.check import check
-from migcheck.config import BACKENDS, Backend, Config, parse_pg_versions
-from migcheck.errors import MigcheckError, UsageError
+from migcheck.config import Config, resolve
+from migcheck.errors import MigcheckError
 from migcheck.findings import Report
 from migcheck.graph import check as check_graph
+from migcheck.options import parse_text
 from migcheck.project import load as load_project
+from migcheck.pytest_plugin import PYTEST_OPTIONS, dest
 from migcheck.pytest_plugin.items import ACROSS, AlembicProject, is_static
 from migcheck.reporters import text
 
-_BACKENDS: dict[str, Backend] = {name: name for name in BACKENDS if name != "url"}
-
 
 def build_config(config: pytest.Config) -> Config:
-    """The run's Config from the --migcheck-* options and the project's [tool.migcheck]."""
-    named = config.getoption("migcheck_config")
-    if named:
-        ini = config.invocation_params.dir / named
-    else:  # the settings' config key, as for the CLI, else alembic.ini in rootdir
-        found = settings.load(config.rootpath)
-        key = found.for_command("check").get("config") if found else None
-        ini = Path(key.value) if key else config.rootpath / "alembic.ini"
-    backend = _BACKENDS.get(config.getoption("migcheck_backend") or "auto")
-    if backend is None:
-        raise UsageError(f"--migcheck-backend: choose one of {', '.join(_BACKENDS)}")
-    spec = config.getoption("migcheck_pg")
-    try:
-        versions = parse_pg_versions(spec) if spec else ()
-    except UsageError as error:
-        raise UsageError(str(error).replace("--pg:", "--migcheck-pg:", 1)) from None
-    given = Config(
-        project_dir=ini.parent, alembic_ini=ini.name, pg_versions=versions, backend=backend
-    )
-    # What the command line gave wins over the project's settings, as for the CLI.
-    keep = {"pg_versions"} if versions else set()
-    if config.getoption("migcheck_backend"):
-        keep.add("backend")
-    return settings.apply(given, keep=keep)
+    """The run's Config from the --migcheck-* options over the project's settings."""
+    given: dict[str, object] = {}
+    for row in PYTEST_OPTIONS:
+        text = config.getoption(dest(row))
+        if text is not None:
+            given[row.key] = parse_text(row, str(text), flag=row.pytest_flag)
+    if "config" in given:  # as typed: from where pytest was started
+        given["config"] = str(config.invocation_params.dir / str(given["config"]))
+    return resolve("check", given, cwd=config.rootpath).config
 
 
 class Plugin:

@@ -35,7 +35,7 @@ def command(finding: Finding) -> str:
         if finding.line:
             properties.append(f"line={finding.line}")
     properties.append(f"title={escape_property(title)}")
-    lines = [finding.message, *finding.diff]
+    lines = [finding.message, *text.diff_lines(finding)]
     if finding.suppressed is not None:
         lines.insert(0, f"suppressed: {finding.suppressed}")
     message = escape_data("\n".join(lines))

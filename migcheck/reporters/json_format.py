@@ -1,4 +1,10 @@
-"""The machine-readable report (documented in README's "JSON report"), and its loader."""
+"""The machine-readable report (documented in README's "JSON report"), and its loader.
+
+A finding's ``diff`` is its lines as every format shows them. A finding whose
+differences are records also has ``changes``, the records themselves, so that a report
+read back (``migcheck merge``) holds the same findings as the report written: equal
+differences, not equal text.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,10 @@ import json
 from typing import Any, Literal, TypeVar
 
 from migcheck import __version__
-from migcheck.findings import CODES, Finding, Report, Run
+from migcheck.diff import Added, Changed, Difference, Removed, render_all
+from migcheck.findings import CODES, Code, Finding, Report, Run
+from migcheck.reporters.text import diff_lines
+from migcheck.snapshot import Key, SchemaObject, Value
 
 T = TypeVar("T")
 
@@ -35,7 +44,7 @@ def as_dict(report: Report) -> dict[str, Any]:
 
 
 def _finding_dict(finding: Finding) -> dict[str, Any]:
-    return {
+    item = {
         "code": finding.code,
         "severity": finding.severity,
         "title": finding.title,
@@ -44,11 +53,38 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "line": finding.line,
         "pg_version": finding.pg_version,
         "message": finding.message,
-        "diff": list(finding.diff),
+        "diff": list(diff_lines(finding)),
         "output": list(finding.output),
         "suppressed": finding.suppressed,
         "suppressed_by": finding.suppressed_by,
         "replaces": [_finding_dict(replaced) for replaced in finding.replaces],
+    }
+    if finding.changes:
+        item["changes"] = [_change(change) for change in finding.changes]
+    return item
+
+
+def _json_value(value: Value) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _change(change: Difference) -> dict[str, Any]:
+    """A record as JSON: its object's key, then what was added, removed or changed."""
+    key = change.key
+    where = {"kind": key.kind, "schema": key.schema, "name": key.name, "parent": key.parent}
+    if isinstance(change, Changed):
+        return {
+            "change": "changed",
+            **where,
+            "attribute": change.attribute,
+            "old": _json_value(change.old),
+            "new": _json_value(change.new),
+            "materialized": change.materialized,
+        }
+    return {
+        "change": "added" if isinstance(change, Added) else "removed",
+        **where,
+        "attributes": {name: _json_value(value) for name, value in change.obj.attributes},
     }
 
 
@@ -119,18 +155,56 @@ def _run(item: dict[str, Any], where: str) -> Run:
     )
 
 
+def _value(value: object, key: str, where: str) -> Value:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    raise ValueError(f"{where}: {key!r} is {value!r}, expected a value of the catalog")
+
+
+def _difference(item: dict[str, Any], where: str) -> Difference:
+    key = Key(*(_required(item, name, str, where) for name in ("kind", "schema", "name", "parent")))
+    change = item.get("change")
+    if change == "changed":
+        return Changed(
+            key,
+            _required(item, "attribute", str, where),
+            _value(item.get("old"), "old", where),
+            _value(item.get("new"), "new", where),
+            materialized=_optional(item, "materialized", bool, where) or False,
+        )
+    if change not in ("added", "removed"):
+        raise ValueError(f"{where}: 'change' is {change!r}, expected added, removed or changed")
+    attributes = _required(item, "attributes", dict, where)
+    obj = SchemaObject(
+        key, tuple((str(name), _value(v, name, where)) for name, v in attributes.items())
+    )
+    return Added(obj) if change == "added" else Removed(obj)
+
+
 def _finding(item: dict[str, Any], where: str) -> Finding:
     code = _required(item, "code", str, where)
     if code not in CODES:
         raise ValueError(f"{where}: unknown code {code!r} (a report of a newer migcheck?)")
+    changes = tuple(
+        _difference(change, f"{where}.changes[{i}]")
+        for i, change in enumerate(_objects(item, "changes", where, required=False))
+    )
+    # ``diff`` holds the lines known only as text, then the lines of ``changes``.
+    lines = _strings(item, "diff", where)
+    rendered = len(render_all(changes))
+    if rendered > len(lines):
+        raise ValueError(f"{where}: 'diff' has fewer lines than 'changes' has differences")
     return Finding(
-        code=code,
+        code=Code(code),
         message=_required(item, "message", str, where),
         revision=_optional(item, "revision", str, where),
         file=_optional(item, "file", str, where),
         line=_optional(item, "line", int, where),
         pg_version=_optional(item, "pg_version", int, where),
-        diff=_strings(item, "diff", where),
+        diff=lines[: len(lines) - rendered],
+        changes=changes,
         output=_strings(item, "output", where),
         suppressed=_optional(item, "suppressed", str, where),
         suppressed_by=_suppressed_by(item, where),
@@ -153,7 +227,8 @@ def _suppressed_by(item: dict[str, Any], where: str) -> Literal["comment", "sett
 
 
 def load(text: str) -> Report:
-    """The Report a JSON report holds: ``load(render(report)) == report``.
+    """The Report a JSON report of check or merge holds: ``load(render(report)) ==
+    report``.
 
     Raises ValueError saying what is wrong: not JSON, not a report, a field of the wrong
     kind. Severity and title are the table of codes', not the file's.

@@ -3,8 +3,9 @@
 One test suite per PostgreSQL version with one test case per revision walked (up, down,
 up again) and one for the whole history (the downgrade to base, the upgrade in one run,
 the models, the comparison with other versions); one suite for the revision graph with a
-test case per static check; one for what fails on some versions only (MC104). A revision
-not walked because one it needs failed is a skipped test case. An
+test case per static check; one for what fails on some versions only (MC104). A report of
+``migcheck diff`` has one suite, "live database", with a test case per code of its stage
+(MC303). A revision not walked because one it needs failed is a skipped test case. An
 error-level finding fails its test case; warnings and suppressed findings do not, and
 are written to its system-out.
 """
@@ -15,10 +16,13 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from migcheck.findings import CODES, Finding, Report, Run
-from migcheck.reporters.text import heading
+from migcheck.codes import CODES, Code, Stage, of_stage
+from migcheck.findings import Finding, Report, Run
+from migcheck.reporters.text import diff_lines, heading
 
 HISTORY = "whole history"
+# The stages whose suite has a test case per code, each passing when no finding has it.
+_BY_CODE = {Stage.GRAPH: "revision graph", Stage.DIFF: "live database"}
 
 # Characters XML 1.0 cannot carry at all, even escaped (control characters but tab and
 # newlines): a database message may quote them.
@@ -35,7 +39,7 @@ def _block(finding: Finding) -> str:
     if finding.suppressed is not None:
         lines.append(f"    suppressed: {finding.suppressed}")
     lines.append(f"    {finding.message}")
-    lines.extend(f"    {line}" for line in finding.diff)
+    lines.extend(f"    {line}" for line in diff_lines(finding))
     return "\n".join(lines)
 
 
@@ -127,16 +131,22 @@ def _by_revision(findings: Sequence[Finding], walked: Sequence[str]) -> dict[str
     return cases
 
 
+def _by_code(findings: Sequence[Finding], codes: Sequence[Code]) -> dict[str, list[Finding]]:
+    return {
+        f"{code} {CODES[code].title}": [f for f in findings if f.code == code] for code in codes
+    }
+
+
 def render(report: Report) -> str:
     root = ET.Element("testsuites", name="migcheck")
     counted: list[tuple[int, int, int]] = []
-    graph_codes = [code for code in CODES if code.startswith("MC4")]
-    static = [f for f in report.findings if f.pg_version is None and f.code in graph_codes]
-    checks = {
-        f"{code} {CODES[code].title}": [f for f in static if f.code == code] for code in graph_codes
-    }
-    # The check's own notes ("nothing to walk") go with the suite every report has.
-    counted.append(_suite(root, "revision graph", checks, notes=report.notes))
+    by_code = [stage for stage in _BY_CODE if stage in report.stages]
+    for stage in by_code:
+        codes = of_stage(stage)
+        found = [f for f in report.findings if f.pg_version is None and f.code in codes]
+        # The command's own notes ("nothing to walk") go with the suite every report has.
+        notes = report.notes if stage is by_code[0] else ()
+        counted.append(_suite(root, _BY_CODE[stage], _by_code(found, codes), notes=notes))
     runs = {run.pg_version: run for run in report.runs}
     versions = sorted(runs.keys() | {f.pg_version for f in report.findings if f.pg_version})
     for version in versions:
@@ -144,7 +154,7 @@ def render(report: Report) -> str:
         mine = [f for f in report.findings if f.pg_version == version]
         cases = _by_revision(mine, run.walked if run else ())
         counted.append(_suite(root, f"PostgreSQL {version}", cases, run))
-    across = [f for f in report.findings if f.pg_version is None and f.code not in graph_codes]
+    across = [f for f in report.findings if f.pg_version is None and f.stage not in by_code]
     if across:
         cases = _by_revision(across, ())
         if not cases[HISTORY]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from migcheck.findings import Finding, Report
-from migcheck.reporters.text import counts
+from migcheck.reporters.text import counts, diff_lines
 
 # Backslash-escaped, so that SQL and identifiers in messages render as written.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
@@ -39,8 +39,9 @@ def _finding(finding: Finding) -> list[str]:
     if finding.suppressed is not None:
         lines += [f"Suppressed: {escape(finding.suppressed)}", ""]
     lines += [escape(finding.message), ""]
-    if finding.diff:
-        lines += [_fence(finding.diff), ""]
+    diff = diff_lines(finding)
+    if diff:
+        lines += [_fence(diff), ""]
     return lines
 
 

@@ -17,19 +17,19 @@ from typing import Any
 from urllib.parse import quote
 
 from migcheck import __version__
-from migcheck.findings import CODES, Finding, Report
+from migcheck.codes import RULES, Rule
+from migcheck.findings import Finding, Report
+from migcheck.reporters.text import diff_lines
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-_RULES = list(CODES)
 
 
-def _rule(code: str) -> dict[str, Any]:
-    entry = CODES[code]
+def _rule(entry: Rule) -> dict[str, Any]:
     return {
-        "id": code,
+        "id": entry.code,
         "name": "".join(word.capitalize() for word in entry.title.replace("-", " ").split()),
         "shortDescription": {"text": entry.title},
         "fullDescription": {"text": entry.help},
@@ -58,15 +58,16 @@ def _location(file: str, line: int | None) -> dict[str, Any]:
 
 
 def _result(finding: Finding) -> dict[str, Any]:
-    text = "\n".join((f"{finding.title}: {finding.message}", *finding.diff))
-    properties: dict[str, Any] = {"diff": list(finding.diff)}
+    diff = diff_lines(finding)
+    text = "\n".join((f"{finding.title}: {finding.message}", *diff))
+    properties: dict[str, Any] = {"diff": list(diff)}
     if finding.revision is not None:
         properties["revision"] = finding.revision
     if finding.pg_version is not None:
         properties["pgVersion"] = finding.pg_version
     result: dict[str, Any] = {
         "ruleId": finding.code,
-        "ruleIndex": _RULES.index(finding.code),
+        "ruleIndex": RULES.index(finding.rule),
         "level": LEVELS[finding.severity],
         "message": {"text": text},
         "properties": properties,
@@ -94,7 +95,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                         "name": "migcheck",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "rules": [_rule(code) for code in _RULES],
+                        "rules": [_rule(entry) for entry in RULES],
                     }
                 },
                 "results": [_result(finding) for finding in report.findings],

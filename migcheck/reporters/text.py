@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from migcheck.diff import render_all
 from migcheck.findings import Finding, Report, Run
 
 
@@ -25,6 +26,12 @@ def heading(finding: Finding) -> str:
     return f"{where}: {finding.code} {finding.severity}: {finding.title}{revision}{version}"
 
 
+def diff_lines(finding: Finding) -> tuple[str, ...]:
+    """A finding's diff as every format shows it: its lines known only as text, then its
+    records, grouped by table (``diff.render_all``)."""
+    return finding.diff + render_all(finding.changes)
+
+
 def finding_lines(finding: Finding) -> list[str]:
     """One finding's block: its heading, then indented why it was accepted, its message
     and its diff lines."""
@@ -32,7 +39,7 @@ def finding_lines(finding: Finding) -> list[str]:
     if finding.suppressed is not None:
         lines.append(f"    suppressed: {finding.suppressed}")
     lines.append(f"    {finding.message}")
-    lines.extend(f"    {line}" for line in finding.diff)
+    lines.extend(f"    {line}" for line in diff_lines(finding))
     if finding.output:
         lines.append("    the project's output, last lines:")
         lines.extend(f"    | {line}" for line in finding.output)

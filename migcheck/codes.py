@@ -1,0 +1,297 @@
+"""The table of finding codes: one row per code, as data.
+
+Severity, title and help come from here and nowhere else; so do the categories reporters
+group findings by (the revision graph's checks, what only comparing versions shows): a
+row's ``stage``, never read off the code's digits.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
+
+if sys.version_info >= (3, 11):
+    from enum import StrEnum
+else:  # Python 3.10 has no StrEnum
+
+    class StrEnum(str, Enum):
+        """The 3.11 StrEnum's behaviour the codes rely on: str() and format() give the value."""
+
+        def __str__(self) -> str:
+            return str(self.value)
+
+
+class Code(StrEnum):
+    """A finding code. A str: ``Code.MC201 == "MC201"``, and JSON writes it as the text."""
+
+    MC101 = "MC101"
+    MC102 = "MC102"
+    MC103 = "MC103"
+    MC104 = "MC104"
+    MC201 = "MC201"
+    MC202 = "MC202"
+    MC203 = "MC203"
+    MC204 = "MC204"
+    MC301 = "MC301"
+    MC302 = "MC302"
+    MC303 = "MC303"
+    MC401 = "MC401"
+    MC402 = "MC402"
+    MC403 = "MC403"
+    MC404 = "MC404"
+    MC405 = "MC405"
+    MC406 = "MC406"
+
+
+class Stage(StrEnum):
+    """Where a finding comes from."""
+
+    GRAPH = "static graph"  # the revision files read as text, before any server starts
+    WALK = "walk"  # one version's walk: up, down, up again, base, the history in one run
+    MODELS = "models"  # the schema at head against the SQLAlchemy models
+    ACROSS = "across versions"  # only comparing the walks of several versions shows it
+    DIFF = "diff"  # migcheck diff: a live database against its migrations
+
+
+Severity = Literal["error", "warning", "info"]
+# The revision function a code blames: the walk's findings point at its ``def`` line when
+# no traceback names a line.
+Function = Literal["upgrade", "downgrade"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One row of the table: what a code means and what to do about it (SARIF's name
+    for it: a rule)."""
+
+    code: Code
+    severity: Severity
+    stage: Stage
+    title: str
+    help: str  # one paragraph: what was found and why it matters
+    fix: str  # what to do, when one thing usually does it; "" otherwise
+    anchor: str  # the README section that explains it: README.md#<anchor>
+    blames: Function | None = None
+
+
+_FINDINGS, _VERSIONS, _GRAPH = "findings", "several-versions", "the-revision-graph"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        Code.MC101,
+        "error",
+        Stage.WALK,
+        "upgrade failed",
+        "The upgrade raised an error on a database at its parent revision. "
+        "Fix the migration; the database's message says what it refused.",
+        "",
+        _FINDINGS,
+        "upgrade",
+    ),
+    Rule(
+        Code.MC102,
+        "error",
+        Stage.WALK,
+        "downgrade failed",
+        "The downgrade raised an error (NotImplementedError included) right after "
+        "the upgrade. Write a downgrade that undoes upgrade() in reverse order.",
+        "Undo each operation of upgrade() in reverse order in downgrade(); a revision that "
+        "cannot be undone raises NotImplementedError and is accepted with "
+        "# migcheck: ignore MC102 -- the reason.",
+        _FINDINGS,
+        "downgrade",
+    ),
+    Rule(
+        Code.MC103,
+        "error",
+        Stage.WALK,
+        "second upgrade failed",
+        "After upgrade and downgrade, upgrading again failed: the downgrade left "
+        "something behind that the upgrade creates (an enum type, an index, a sequence).",
+        "Drop in downgrade() what upgrade() creates besides tables: "
+        "sa.Enum(name=...).drop(op.get_bind()) for an enum type, op.drop_index for an "
+        "index, op.execute('DROP SEQUENCE ...') for a sequence.",
+        _FINDINGS,
+        "upgrade",
+    ),
+    Rule(
+        Code.MC104,
+        "error",
+        Stage.ACROSS,
+        "fails on some PostgreSQL versions only",
+        "The same migration fails on the versions named and passes on the others, "
+        "usually SQL that only newer releases accept (UNIQUE NULLS NOT DISTINCT needs "
+        "15) or that newer releases removed. Support every version you run, or stop "
+        "checking the versions your production does not use (--pg).",
+        "Write SQL every version you run accepts, or check only the versions production "
+        "runs: --pg 15-18.",
+        _VERSIONS,
+    ),
+    Rule(
+        Code.MC201,
+        "error",
+        Stage.WALK,
+        "downgrade did not restore the schema",
+        "The schema after the downgrade differs from the schema before the upgrade. "
+        "Each line is what the downgrade failed to undo.",
+        "Undo each line in downgrade(): drop what a + line names, re-create what a - line "
+        "names, set back the attribute a ~ line changes.",
+        _FINDINGS,
+        "downgrade",
+    ),
+    Rule(
+        Code.MC202,
+        "error",
+        Stage.WALK,
+        "second upgrade built a different schema",
+        "Upgrading again after a downgrade built a schema different from the first "
+        "upgrade's: usually leftovers of the downgrade that the upgrade tolerates.",
+        "Drop in downgrade() everything upgrade() creates, and let upgrade() create its "
+        "objects without IF NOT EXISTS, which hides what a downgrade left behind.",
+        _FINDINGS,
+        "upgrade",
+    ),
+    Rule(
+        Code.MC203,
+        "error",
+        Stage.WALK,
+        "schema not empty after downgrading to base",
+        "Downgrading the whole history in one go did not bring the schema back to "
+        "where it started.",
+        "",
+        _FINDINGS,
+        "downgrade",
+    ),
+    Rule(
+        Code.MC204,
+        "warning",
+        Stage.WALK,
+        "column order changed",
+        "The downgrade re-created a column at the end of its table: same column, "
+        "different position. Harmless for code that names its columns.",
+        "Accept it (# migcheck: ignore MC204 -- the reason) unless code reads columns by "
+        "position (SELECT *, COPY without a column list); then re-create the table in "
+        "downgrade() instead of adding the column back.",
+        _FINDINGS,
+        "downgrade",
+    ),
+    Rule(
+        Code.MC301,
+        "error",
+        Stage.MODELS,
+        "models differ from the migrations",
+        "At head, the schema the migrations build differs from the SQLAlchemy models "
+        "(the target_metadata env.py passes to context.configure). Write the missing "
+        "migration (alembic revision --autogenerate, then review it), or change the "
+        "models to match what the migrations build.",
+        'alembic revision --autogenerate -m "..." writes most of the missing migration '
+        "(review it: defaults, enum labels and CHECK bodies it does not see); or change "
+        "the models to match.",
+        "models-against-migrations-mc301",
+    ),
+    Rule(
+        Code.MC302,
+        "error",
+        Stage.ACROSS,
+        "schema differs across PostgreSQL versions",
+        "At head, the schema built on this version differs from the one built on the "
+        "lowest version walked, after evening out what versions only print differently. "
+        "Usually a migration that branches on the server version, or an expression "
+        "whose type changed between releases (EXTRACT gives numeric since 14): make "
+        "the migration build the same schema everywhere, or cast to pin the type.",
+        "Build the same schema on every version: no branch on the server version, and a "
+        "cast where a type changed between releases (EXTRACT(...)::double precision).",
+        _VERSIONS,
+    ),
+    Rule(
+        Code.MC303,
+        "error",
+        Stage.DIFF,
+        "live database differs from the migrations",
+        "A live database's schema differs from the schema its migrations build (at head, "
+        "or at the revisions its alembic_version table records). Lines with + are only "
+        "in the database, lines with - only in the migrations: a change made by hand, a "
+        "migration edited after it ran, or a revision not run.",
+        "Write a migration for a change made by hand that should stay, or undo it in the "
+        "database; run the revisions not run (alembic upgrade head).",
+        "inspecting-schemas",
+    ),
+    Rule(
+        Code.MC401,
+        "error",
+        Stage.GRAPH,
+        "more than one head",
+        "Two or more revisions have no child: alembic upgrade head refuses such a "
+        'history. Merge them with alembic merge heads -m "merge".',
+        'alembic merge heads -m "merge"',
+        _GRAPH,
+    ),
+    Rule(
+        Code.MC402,
+        "error",
+        Stage.GRAPH,
+        "reference to a missing revision",
+        "A down_revision or depends_on names a revision that no file declares: a "
+        "deleted or renamed revision file, or a typo. Restore the file or fix the id.",
+        "Restore the revision file, or correct the id in down_revision or depends_on "
+        "(alembic history lists the ids there are).",
+        _GRAPH,
+    ),
+    Rule(
+        Code.MC403,
+        "error",
+        Stage.GRAPH,
+        "duplicate revision id",
+        "Two revision files declare the same revision id, often a copied file. Give "
+        "one of them a new id.",
+        "Give the copied file a new revision id (any unused hex string) and point the "
+        "down_revision of its children at it.",
+        _GRAPH,
+    ),
+    Rule(
+        Code.MC404,
+        "error",
+        Stage.GRAPH,
+        "cycle in the revision graph",
+        "The revisions named reach themselves through down_revision or depends_on. "
+        "Point one of them at an older revision.",
+        "Point the down_revision or depends_on of one revision of the cycle at an older revision.",
+        _GRAPH,
+    ),
+    Rule(
+        Code.MC405,
+        "warning",
+        Stage.GRAPH,
+        "empty migration",
+        "upgrade() does nothing (only pass, a docstring or ...): an autogenerate run "
+        "that found no change. Delete the revision, or write what it was meant to do.",
+        "Delete the revision file, or write its upgrade().",
+        _GRAPH,
+        "upgrade",
+    ),
+    Rule(
+        Code.MC406,
+        "warning",
+        Stage.GRAPH,
+        "upgrade changes the schema, downgrade is empty",
+        "Read from the file, without running it: upgrade() calls an op.* operation "
+        "that changes the schema or executes literal DDL, and downgrade() does "
+        "nothing. Undo the upgrade in reverse order, or raise NotImplementedError "
+        "if it cannot be undone. The walk proves it (MC201).",
+        "Undo each operation of upgrade() in reverse order in downgrade(), or raise "
+        "NotImplementedError there if it cannot be undone.",
+        _GRAPH,
+        "downgrade",
+    ),
+)
+
+# By code. Keyed by Code members, which are strs: CODES["MC201"] finds the same row.
+CODES: Mapping[str, Rule] = {rule.code: rule for rule in RULES}
+
+
+def of_stage(stage: Stage) -> tuple[Code, ...]:
+    """The codes of ``stage``, in the table's order."""
+    return tuple(rule.code for rule in RULES if rule.stage is stage)
