@@ -347,9 +347,7 @@ def test_check_runs_with_the_files_values(
 ) -> None:
     """Every key that sets a Config field reaches the Config check() is called with."""
     folder = tmp_path.resolve()
-    lines = [
-        f"{key} = {KEYS[key][1]}" for key in KEYS if _field(key) and key != "reuse"
-    ]
+    lines = [f"{key} = {KEYS[key][1]}" for key in KEYS if _field(key) and key != "reuse"]
     lines += [f"{key} = {toml}" for key, (toml, _) in FILE_ONLY.items()]
     write(folder, {"pyproject.toml": "[tool.migcheck]\n" + "\n".join(lines) + "\n"})
     monkeypatch.chdir(folder)
