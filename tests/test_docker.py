@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,15 +21,17 @@ import psycopg
 import pytest
 from docker.errors import APIError
 
-from migcheck import provision
+from migcheck import owners, provision
 from migcheck.cli import _run, cli
 from migcheck.config import SUPPORTED_VERSIONS, Config
 from migcheck.errors import ServerError
 from migcheck.provision import docker, local, safe_url
+from migcheck.provision.docker.engine import publishes_on_loopback
 
 ROOT = Path(__file__).parent.parent
 FIRST_REVISION = "4c1e8a9f2b37"  # the demo's base revision: a short walk
 DEAD_SOCKET = "unix:///tmp/nonexistent.sock"
+EVERY_VERSION = range(13, 19)  # --pg 13-18
 
 pytestmark = pytest.mark.skipif(
     not docker.reachable(),
@@ -148,6 +155,8 @@ def test_interrupted_check_removes_its_container(engine: Any, signum: int, when:
             if started and (when == "start" or _scratch_databases(started[0]) > 0):
                 break
             time.sleep(0.05)
+        if not started and process.poll() is not None:
+            pytest.fail(f"migcheck ended (exit {process.returncode}): {process.communicate()[1]}")
         assert started, "no container was started"
         process.send_signal(signum)
         _, err = process.communicate(timeout=60)
@@ -225,26 +234,69 @@ def test_container_exiting_during_start_shows_its_log(
         engine.images.remove("migcheck-test/broken:16", force=True)
 
 
+def _psql(container: Any, *statements: str) -> bool:
+    """Statements run by psql inside the container (its Unix socket: no password)."""
+    arguments = ["psql", "-U", "postgres", "-v", "ON_ERROR_STOP=1"]
+    for statement in statements:
+        arguments += ["-c", statement]
+    try:
+        return int(container.exec_run(arguments).exit_code) == 0
+    except APIError:  # not running yet, or gone
+        return False
+
+
+HOLD = f"migcheck_hold_{os.getpid()}"
+
+
+def _hold(container: Any) -> bool:
+    """A scratch database of this (live) process in a kept container: a run in progress
+    works in it, and no `migcheck cleanup` (other tests run some) removes it."""
+    return _psql(
+        container,
+        f"DROP DATABASE IF EXISTS {HOLD}",  # of an earlier session that failed
+        f"CREATE DATABASE {HOLD}",
+        f"COMMENT ON DATABASE {HOLD} IS '{owners.Owner.me().text()}'",
+    )
+
+
 @pytest.mark.server
 def test_reuse_keeps_one_container_until_cleanup(engine: Any) -> None:
     args = ("check", "--backend", "docker", "--pg", "16", "--reuse", "--to", FIRST_REVISION)
-    ids = []
+    kept = {"reuse": "true", "version": "16", "image": "postgres:16"}
     try:
-        for _ in range(2):
-            done = migcheck(*args, "--format", "json")
-            assert done.returncode == 0, done.stderr
-            assert done.stderr == ""
-            assert json.loads(done.stdout)["runs"][0]["backend"] == "docker"
-            (container,) = labelled(engine, reuse="true", version="16", image="postgres:16")
-            assert container.status == "running"
-            ids.append(container.id)
-        assert ids[0] == ids[1]
+        first = subprocess.Popen(
+            [sys.executable, "-m", "migcheck", *args, "--format", "json"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        # Held while its first run works in it (its run keeps it until then).
+        held: list[Any] = []
+        while not held and first.poll() is None:
+            held = [c for c in labelled(engine, **kept) if _hold(c)]
+            time.sleep(0.1)
+        out, err = first.communicate(timeout=300)
+        runs = [(first.returncode, out, err)]
+        (container,) = labelled(engine, **kept)
+        assert held or _hold(container)
+        second = migcheck(*args, "--format", "json")
+        runs.append((second.returncode, second.stdout, second.stderr))
+        for code, out, err in runs:
+            assert code == 0, err
+            assert err == ""
+            assert json.loads(out)["runs"][0]["backend"] == "docker"
+        (again,) = labelled(engine, **kept)
+        assert (again.id, again.status) == (container.id, "running")
+        # A run works in it: cleanup leaves it.
         done = migcheck("cleanup")
         assert done.returncode == 0, done.stderr
-        assert f"removed {ids[0][:10]}" in done.stdout
-        assert labelled(engine, reuse="true") == []
+        assert f"removed {container.short_id[:10]}" not in done.stdout
+        assert _psql(container, f"DROP DATABASE {HOLD}")
+        done = migcheck("cleanup")
+        assert done.returncode == 0, done.stderr
+        # Removed by this cleanup, or by another test's meanwhile.
+        assert f"removed {container.short_id[:10]}" in done.stdout or not labelled(engine, **kept)
+        assert labelled(engine, **kept) == []
     finally:
-        for container in labelled(engine, reuse="true", version="16"):
+        for container in labelled(engine, **kept):
             container.remove(force=True)
 
 
@@ -271,14 +323,129 @@ def test_cleanup_leaves_the_container_of_a_run_in_progress(engine: Any) -> None:
 
 @pytest.mark.server
 def test_demo_passes_on_every_version_in_containers(tmp_path: Path, engine: Any) -> None:
+    # Images of this test's own: the containers it looks for are its run's alone.
+    repository = f"migcheck-test/every-{os.getpid()}"
+    for version in EVERY_VERSION:
+        engine.images.get(f"postgres:{version}").tag(repository, str(version))
     report = tmp_path / "report.json"
-    done = migcheck(
-        "check", "--backend", "docker", "--pg", "13-18", "--jobs", "3",
-        "--format", "json", "-o", str(report),
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    document = json.loads(report.read_text())
-    assert [run["pg_version"] for run in document["runs"]] == [13, 14, 15, 16, 17, 18]
-    assert {run["backend"] for run in document["runs"]} == {"docker"}
-    assert document["findings"] == []
-    assert labelled(engine) == []
+    try:
+        done = migcheck(
+            "check", "--backend", "docker", "--pg", "13-18", "--jobs", "3",
+            "--image", f"{repository}:{{version}}", "--format", "json", "-o", str(report),
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        document = json.loads(report.read_text())
+        assert [run["pg_version"] for run in document["runs"]] == [13, 14, 15, 16, 17, 18]
+        assert {run["backend"] for run in document["runs"]} == {"docker"}
+        assert document["findings"] == []
+        for version in EVERY_VERSION:
+            assert labelled(engine, image=f"{repository}:{version}") == []
+    finally:
+        for version in EVERY_VERSION:
+            engine.images.remove(f"{repository}:{version}")
+
+
+@contextlib.contextmanager
+def _private_image(engine: Any, name: str) -> Iterator[str]:
+    """postgres:16 under a name of this test process's own (pytest -n): the containers
+    made from it, kept ones too, are this test's alone; removed with them after."""
+    repository = f"migcheck-test/{name}-{os.getpid()}"
+    engine.images.get("postgres:16").tag(repository, "16")
+    try:
+        yield f"{repository}:16"
+    finally:
+        for container in labelled(engine, image=f"{repository}:16"):
+            container.remove(force=True)
+        engine.images.remove(f"{repository}:16")
+
+
+def _password(url: str) -> str:
+    return url.split("://postgres:", 1)[1].split("@", 1)[0]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("reuse", [False, True])
+def test_port_on_loopback_only_and_no_password_in_the_configuration(
+    engine: Any, reuse: bool
+) -> None:
+    with _private_image(engine, "private") as image:
+        config = Config(backend="docker", image=image.replace(":16", ":{version}"), reuse=reuse)
+        with docker.start(config, 16) as server:
+            (container,) = labelled(engine, image=image)
+            bindings = container.ports["5432/tcp"]
+            if publishes_on_loopback(engine):
+                assert {binding["HostIp"] for binding in bindings} == {"127.0.0.1"}
+                assert server.url.split("@")[1].startswith(f"127.0.0.1:{bindings[0]['HostPort']}/")
+                if shutil.which("docker"):  # as a person would look
+                    shown = subprocess.run(
+                        ["docker", "port", container.id], capture_output=True, text=True
+                    )
+                    port = f"127.0.0.1:{bindings[0]['HostPort']}"
+                    assert shown.stdout.split() == ["5432/tcp", "->", port], shown.stderr
+            else:  # a remote engine: reached from here on one of its addresses
+                assert "0.0.0.0" in {binding["HostIp"] for binding in bindings}
+            # What `docker inspect` shows anyone who may ask the engine.
+            assert _password(server.url) not in json.dumps(container.attrs)
+            assert not any(
+                v.startswith("POSTGRES_PASSWORD") for v in container.attrs["Config"]["Env"]
+            )
+            with psycopg.connect(server.url) as connection:
+                assert connection.execute("SELECT 1").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("host", ["tcp://docker.example:2376", "ssh://ci@docker.example"])
+def test_a_remote_engine_publishes_on_every_interface(
+    monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    """Its 127.0.0.1 is another machine's: a port bound there would be out of reach."""
+    monkeypatch.setenv("DOCKER_HOST", host)
+    assert not publishes_on_loopback(None)
+
+
+@pytest.mark.server
+def test_reuse_replaces_a_container_with_its_password_in_the_configuration(engine: Any) -> None:
+    """As earlier versions made them: the password in the environment, the port
+    published on every interface."""
+    with _private_image(engine, "stale") as image:
+        digest = hashlib.sha256(image.encode()).hexdigest()[:12]
+        me = owners.Owner.me()
+        stale = engine.containers.run(
+            image, ["-c", "fsync=off"], name=f"migcheck-pg16-{digest}", detach=True,
+            environment={"POSTGRES_PASSWORD": "stale-secret"}, ports={"5432/tcp": None},
+            labels={"org.migcheck": "true", "org.migcheck.reuse": "true",
+                    "org.migcheck.version": "16", "org.migcheck.image": image,
+                    "org.migcheck.host": me.host, "org.migcheck.pid": str(me.pid)},
+        )  # fmt: skip
+        config = Config(backend="docker", image=image.replace(":16", ":{version}"), reuse=True)
+        with docker.start(config, 16) as server:
+            (container,) = labelled(engine, image=image)
+            assert container.id != stale.id
+            assert "POSTGRES_PASSWORD" not in json.dumps(container.attrs["Config"]["Env"])
+            assert _password(server.url) != "stale-secret"
+
+
+@pytest.mark.server
+def test_no_password_in_any_output(engine: Any, tmp_path: Path) -> None:
+    """Of a kept container: known after the first run, checked in both runs' outputs."""
+    with _private_image(engine, "secret") as image:
+        outputs = []
+        for run in range(2):
+            report = tmp_path / f"report-{run}.json"
+            done = migcheck(
+                "check", "--backend", "docker", "--pg", "16", "--reuse", "--verbose", "--debug",
+                "--image", image.replace(":16", ":{version}"), "-o", f"json:{report}",
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr
+            outputs += [done.stdout, done.stderr, report.read_text()]
+            if run == 0:
+                (container,) = labelled(engine, image=image)
+                assert _hold(container)  # no cleanup of another test removes it meanwhile
+        (again,) = labelled(engine, image=image)
+        assert again.id == container.id  # both runs' password
+        chunks, _ = container.get_archive("/run/migcheck/password")
+        with tarfile.open(fileobj=io.BytesIO(b"".join(chunks))) as archive:
+            member = archive.extractfile(archive.getmembers()[0])
+            assert member is not None
+            password = member.read().decode().strip()
+        assert len(password) == 32
+        assert not [output for output in outputs if password in output]

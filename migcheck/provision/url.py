@@ -46,4 +46,26 @@ def start(config: Config, version: int | None) -> Iterator[Server]:
             f"--pg {version}: the server at {safe_url(config.url)} runs PostgreSQL "
             f"{server.pg_version}"
         )
-    yield server
+    try:
+        yield server
+    except Exception as error:  # an interrupt stays one
+        refused = _refusal(config.url)
+        if refused is None:
+            raise
+        # What the walk tripped over next (a step's lost connection, the scratch
+        # database's removal) is a consequence; the server's refusal says why.
+        raise ServerError(
+            f"the server at {safe_url(config.url)} (PostgreSQL {server.server_version}) "
+            f"stopped accepting connections during the check: {refused}"
+        ) from error
+
+
+def _refusal(url: str) -> str | None:
+    """Why the server at ``url`` refuses a connection now (the shutdown in progress,
+    the connection refused), or None when it accepts one."""
+    try:
+        with connect(url, connect_timeout=5):
+            return None
+    except ServerError as error:
+        # libpq: 'connection to server at "host", port 5432 failed: <why>'
+        return " ".join(str(error).rsplit("failed: ", 1)[-1].split())
