@@ -3,41 +3,22 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from migcheck.runner_pool import Runners
 
-from migcheck import changes, graph, suppress
+from migcheck import changes, graph
 from migcheck import project as projects
 from migcheck.config import Config
 from migcheck.errors import UsageError
-from migcheck.findings import Finding, Report
+from migcheck.findings import Report
 from migcheck.findings import suppress as suppressed
+from migcheck.progress import Progress, ProgressCallback
 
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """How far one version's walk is, for ``check(config, progress=...)``.
-
-    ``pg_version`` is None while the server of the default version starts (its version
-    is known once it answers). ``stage``: "starting" the server, "walking" (``done`` of
-    ``total`` revisions), "done" (the server is gone; ``seconds`` and ``findings`` final).
-    """
-
-    pg_version: int | None
-    stage: Literal["starting", "walking", "done"]
-    done: int = 0
-    total: int = 0
-    seconds: float = 0.0
-    findings: int = 0
-
-
-ProgressCallback = Callable[[Progress], None]
+__all__ = ["Progress", "ProgressCallback", "check", "default_jobs"]
 
 
 def _ignore(progress: Progress) -> None:
@@ -62,9 +43,9 @@ def check(config: Config, *, progress: ProgressCallback | None = None) -> Report
     runs and findings by version; with several versions it adds what only comparing them
     shows (MC104, MC302). ``progress`` is called (in this process) as each walk advances.
     """
-    static = graph.check(config).findings
-    if any(finding.code in graph.BLOCKING for finding in static):
-        return Report(findings=static)
+    static = graph.examine(config)
+    if static.blocking:
+        return static.report
     if isinstance(config.models, str):
         from migcheck.drift import check_spec
 
@@ -79,11 +60,11 @@ def check(config: Config, *, progress: ProgressCallback | None = None) -> Report
 
 def _check(
     config: Config,
-    static: tuple[Finding, ...],
+    static: graph.Static,
     pool: Runners,
     progress: ProgressCallback | None,
 ) -> Report:
-    project = projects.load(config, pool)
+    project = projects.load(config, pool, files=static.files)
     # The walk's modules are imported here, not above: `import migcheck` and the static
     # checks (a pre-commit hook, the pytest plugin's options) stay well under a second.
     from migcheck import matrix, parallel, steps
@@ -102,7 +83,8 @@ def _check(
         selected = project.select(config.from_revision, config.to_revision)[1]
         only = frozenset(changes.revisions(project, found.files)) & {r.id for r in selected}
         if not only:
-            return Report(findings=static, notes=(f"no revision {found.against}: nothing to walk",))
+            notes = (f"no revision {found.against}: nothing to walk",)
+            return Report(findings=static.findings, notes=notes)
     notify = progress or _ignore
     versions: tuple[int | None, ...] = config.pg_versions or (None,)
     if config.jobs is not None and config.jobs < 1:
@@ -122,7 +104,6 @@ def _check(
             label=lambda v: f"PostgreSQL {v}" if v else "the default PostgreSQL version",
         )
     walks.sort(key=lambda w: w.run.pg_version)
-    # graph.check applied them to its findings, and refused bad ones before any server.
-    accepted = suppress.collect(config, [(r.id, Path(r.path)) for r in project.revisions])
-    walked = suppressed(matrix.findings(walks), accepted)
-    return Report(runs=tuple(w.run for w in walks), findings=static + walked)
+    # Read with the revision graph's checks, which refused bad ones before any server.
+    walked = suppressed(matrix.findings(walks), static.suppressions)
+    return Report(runs=tuple(w.run for w in walks), findings=static.findings + walked)

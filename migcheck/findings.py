@@ -35,10 +35,10 @@ CHECK_STAGES = (Stage.GRAPH, Stage.WALK, Stage.MODELS, Stage.ACROSS)
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    # A Code. Its plain spelling ("MC201") is taken too, and made a Code here: walk.py,
-    # steps.py and graph.py still write codes so (the annotation narrows to Code when
-    # they no longer do). An unknown code is a ValueError.
-    code: Code | str
+    # migcheck itself writes Code.MC201. Callers of the library (tests, scripts) may
+    # write the plain "MC201": made a Code here, so that an unknown one is a ValueError
+    # at once and not a finding nobody matches.
+    code: Code
     message: str
     revision: str | None = None
     file: str | None = None

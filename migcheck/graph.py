@@ -7,19 +7,50 @@ revision file runs its code: the files are read by ``migcheck.revision_files`` i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from migcheck import suppress
+from migcheck.codes import Code
 from migcheck.config import Config
-from migcheck.findings import Finding, Report
+from migcheck.findings import Finding, Report, Suppression
 from migcheck.findings import suppress as suppressed
-from migcheck.project import Folders, folders
+from migcheck.locations import Folders, folders
 from migcheck.revision_files import Parsed, parse, revisions
 
-__all__ = ["BLOCKING", "Parsed", "check", "findings", "graph_findings", "parse", "revisions"]
+__all__ = [
+    "BLOCKING",
+    "Parsed",
+    "Static",
+    "check",
+    "examine",
+    "findings",
+    "graph_findings",
+    "parse",
+    "revisions",
+]
 
-BLOCKING = frozenset({"MC401", "MC402", "MC403", "MC404"})
+BLOCKING = frozenset({Code.MC401, Code.MC402, Code.MC403, Code.MC404})
 """Codes after which no server is started: the history cannot be walked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Static:
+    """The revision graph's checks, and what they read to make them: each revision file,
+    once, and the project's suppressions, which apply to the walk's findings too."""
+
+    files: tuple[Parsed, ...]
+    suppressions: tuple[Suppression, ...]
+    findings: tuple[Finding, ...]  # suppressions applied
+
+    @property
+    def blocking(self) -> bool:
+        """Whether the history cannot be walked (MC401-MC404): no server is started."""
+        return any(finding.code in BLOCKING for finding in self.findings)
+
+    @property
+    def report(self) -> Report:
+        return Report(findings=self.findings)
 
 
 def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
@@ -68,10 +99,16 @@ def check(config: Config) -> Report:
     """Only the checks of the revision graph (MC401-MC406): no server, no revision file
     imported. ``migcheck.check`` runs them first and starts no server after MC401-MC404.
     Suppressions apply (and a bad one is an error before anything else runs)."""
+    return examine(config).report
+
+
+def examine(config: Config) -> Static:
+    """``check``, with the revision files and suppressions it read, for the walk."""
     where = folders(config)
-    parsed = revisions(where)
-    accepted = suppress.collect(config, [(p.id, p.path) for p in parsed], refuse=BLOCKING)
-    return Report(findings=suppressed(graph_findings(parsed, where.directory), accepted))
+    parsed = tuple(revisions(where))
+    accepted = suppress.accepted(config, parsed, refuse=BLOCKING)
+    found = suppressed(graph_findings(list(parsed), where.directory), accepted)
+    return Static(parsed, accepted, found)
 
 
 def findings(where: Folders) -> tuple[Finding, ...]:
@@ -94,7 +131,7 @@ def graph_findings(parsed: list[Parsed], directory: Path) -> Iterator[Finding]:
         first = by_id.setdefault(revision.id, revision)
         if first is not revision:
             yield Finding(
-                code="MC403",
+                code=Code.MC403,
                 message=f"revision id {revision.id} is declared by both {where(first)} and "
                 f"{where(revision)}: give one of them a new id (and update the down_revision "
                 "of its children)",
@@ -126,7 +163,7 @@ def graph_findings(parsed: list[Parsed], directory: Path) -> Iterator[Finding]:
                     target = resolve(reference)
                 if target is None:
                     yield Finding(
-                        code="MC402",
+                        code=Code.MC402,
                         message=f"{kind} of {revision.id} names {reference!r}, which no "
                         "revision file declares: restore the missing file or point "
                         f"{kind} at an existing revision",
@@ -140,7 +177,7 @@ def graph_findings(parsed: list[Parsed], directory: Path) -> Iterator[Finding]:
         ordered = [r.id for r in by_id.values() if r.id in component]
         first = by_id[ordered[0]]
         yield Finding(
-            code="MC404",
+            code=Code.MC404,
             message=f"the revisions {', '.join(ordered)} depend on each other in a cycle "
             "(through down_revision or depends_on): break it by pointing one of them at an "
             "older revision",
@@ -152,7 +189,7 @@ def graph_findings(parsed: list[Parsed], directory: Path) -> Iterator[Finding]:
     for revision in by_id.values():
         if revision.upgrade == "empty" and len(revision.parents) < 2:  # not a merge
             yield Finding(
-                code="MC405",
+                code=Code.MC405,
                 message=f"upgrade() of {revision.id} does nothing: delete the revision or "
                 "write its upgrade",
                 revision=revision.id,
@@ -161,7 +198,7 @@ def graph_findings(parsed: list[Parsed], directory: Path) -> Iterator[Finding]:
             )
         elif revision.upgrade == "changes" and revision.downgrade == "empty":
             yield Finding(
-                code="MC406",
+                code=Code.MC406,
                 message=f"upgrade() of {revision.id} changes the schema but its downgrade() "
                 "does nothing: write a downgrade that undoes the upgrade in reverse order "
                 "(or raise NotImplementedError if it cannot be undone)",
@@ -202,7 +239,7 @@ def _heads(by_id: dict[str, Parsed], where: Callable[[Parsed], str]) -> Iterator
         if len(group) > 1:
             named = ", ".join(f"{r.id} ({where(r)})" for r in sorted(group, key=heads.index))
             yield Finding(
-                code="MC401",
+                code=Code.MC401,
                 message=f"the history has {len(group)} heads that grew from the same base: "
                 f'{named}. Merge them with alembic merge heads -m "merge"',
             )

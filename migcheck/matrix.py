@@ -9,7 +9,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from migcheck.codes import Code
-from migcheck.diff import render_all
 from migcheck.findings import Finding, Run
 from migcheck.normalize import differences, for_comparison
 from migcheck.snapshot import Head, Snapshot
@@ -122,7 +121,7 @@ def head_differences(walks: Sequence[Walked]) -> Iterator[Finding]:
             message=f"at head, the schema built on PostgreSQL {version} differs from the one "
             f"built on PostgreSQL {first} (each line reads {first} -> {version})",
             pg_version=version,
-            diff=render_all(found),
+            changes=found,
         )
 
 

@@ -1,4 +1,5 @@
-"""Progress of each version's walk on standard error, for the CLI.
+"""Progress of each version's walk: the record ``check`` hands its callback, and its
+display on standard error, for the CLI.
 
 On a terminal: one line per version, redrawn in place. Elsewhere (CI logs, files):
 plain log lines, a few per version.
@@ -9,14 +10,34 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import TextIO
-
-from migcheck.check import Progress
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, TextIO
 
 # Log lines while walking: at most one per version every this many seconds.
 LOG_EVERY = 10.0
 _REDRAW_EVERY = 0.1
 _BAR = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far one version's walk is, for ``check(config, progress=...)``.
+
+    ``pg_version`` is None while the server of the default version starts (its version
+    is known once it answers). ``stage``: "starting" the server, "walking" (``done`` of
+    ``total`` revisions), "done" (the server is gone; ``seconds`` and ``findings`` final).
+    """
+
+    pg_version: int | None
+    stage: Literal["starting", "walking", "done"]
+    done: int = 0
+    total: int = 0
+    seconds: float = 0.0
+    findings: int = 0
+
+
+ProgressCallback = Callable[[Progress], None]
 
 
 def _name(progress: Progress) -> str:

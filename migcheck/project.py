@@ -1,14 +1,8 @@
-"""The Alembic project: its configuration, revision files and their order."""
+"""The Alembic project as its runner loaded it: its configuration, revisions and their
+order, and what each revision file says read as text (``migcheck.revision_files``)."""
 
 from __future__ import annotations
 
-import ast
-import configparser
-import contextlib
-import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,19 +10,34 @@ from typing import TYPE_CHECKING, Any
 from migcheck.config import Config
 from migcheck.errors import ProjectError
 from migcheck.handover import Handover, configured_url, missing_module_hint, project_spec
+from migcheck.locations import (
+    Folders,
+    alembic_config,
+    alembic_folders,
+    config_files,
+    folders,
+    working_directory,
+)
+from migcheck.revision_files import Parsed
 
 if TYPE_CHECKING:
-    # Alembic is imported where used: it takes most of a second to import, and the
-    # static checks (a pre-commit hook) find the revision files without it.
+    # Alembic is imported where used: it takes most of a second to import.
     from alembic.config import Config as AlembicConfig
     from alembic.script import ScriptDirectory
 
     from migcheck.runner_pool import Runners
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the tomli backport has tomllib's API
-    import tomli as tomllib
+# Where the files are is migcheck.locations'; these names are used from here too.
+__all__ = [
+    "Folders",
+    "Project",
+    "Revision",
+    "alembic_folders",
+    "folders",
+    "load",
+    "python",
+    "working_directory",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +65,9 @@ class Project:
     version_table: str = "alembic_version"
     toml_path: Path | None = None
     handover: Handover = field(default_factory=Handover)
+    # The revision files as the revision graph's checks read them, once: the def lines
+    # findings point at. Empty when loaded without them (snapshot, diff).
+    files: tuple[Parsed, ...] = ()
 
     @property
     def directory(self) -> Path:
@@ -66,6 +78,10 @@ class Project:
             if revision.id == revision_id:
                 return revision
         raise KeyError(revision_id)
+
+    def parsed(self, revision_id: str) -> Parsed | None:
+        """The file of ``revision_id`` as read without running it, if it was read."""
+        return next((p for p in self.files if p.id == revision_id), None)
 
     def resolve(self, reference: str, *, option: str) -> str:
         """A full revision id from ``head``, ``base``, an id or a unique prefix."""
@@ -134,7 +150,7 @@ class Project:
 
     def alembic_config(self) -> AlembicConfig:
         ini = None if self.ini_path == self.toml_path else self.ini_path
-        config = _alembic_config(ini, self.toml_path, self.ini_section)
+        config = alembic_config(ini, self.toml_path, self.ini_section)
         # Set even when the file has it: a Flask-Migrate ini has none (its folder is meant).
         config.set_main_option("script_location", self.script_location.replace("%", "%%"))
         return config
@@ -145,223 +161,28 @@ class Project:
         return ScriptDirectory.from_config(self.alembic_config())
 
 
-@contextmanager
-def working_directory(path: Path) -> Iterator[None]:
-    """Alembic resolves script_location and prepend_sys_path against the current directory."""
-    previous = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(previous)
-
-
-def _alembic_config(ini: Path | None, toml: Path | None, section: str) -> AlembicConfig:
-    from alembic.config import Config as AlembicConfig
-
-    if toml is None:  # works with Alembic before 1.16 too
-        return AlembicConfig(ini, ini_section=section)
-    return AlembicConfig(ini, toml_file=toml, ini_section=section)
-
-
-def _alembic_table(path: Path) -> bool:
-    """Whether ``path`` is a pyproject.toml with a ``[tool.alembic]`` table."""
-    if not path.is_file():
-        return False
-    try:
-        with path.open("rb") as file:
-            document = tomllib.load(file)
-    except OSError as error:
-        raise ProjectError(f"{path}: cannot read: {error.strerror or error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ProjectError(f"{path}: not valid TOML: {error}") from None
-    except UnicodeDecodeError as error:
-        raise ProjectError(f"{path}: not valid TOML: not UTF-8 text ({error.reason})") from None
-    tool = document.get("tool")
-    table = tool.get("alembic") if isinstance(tool, dict) else None
-    if not isinstance(table, dict):
-        return False
-    location = table.get("script_location")
-    if location is not None and not isinstance(location, str):
-        raise ProjectError(
-            f"{path}: [tool.alembic] script_location must be a string, found "
-            f'{_toml_kind(location)} (e.g. script_location = "migrations")'
-        )
-    return True
-
-
-def _toml_kind(value: object) -> str:
-    kinds = {bool: "a boolean", int: "an integer", float: "a number", list: "an array"}
-    return kinds.get(type(value), "a table" if isinstance(value, dict) else "a date or time")
-
-
-def _check_ini(ini: Path) -> None:
-    """Raise a one-line ProjectError naming the line at fault if ``ini`` is not an ini file
-    (configparser's own message spans lines and shows the path's repr)."""
-    parser = configparser.RawConfigParser()
-    try:
-        parser.read(ini, encoding="utf-8")
-    except UnicodeDecodeError:
-        return  # Alembic reads it in the locale's encoding, and says so if that fails
-    except configparser.MissingSectionHeaderError as error:
-        raise ProjectError(
-            f"{ini}:{error.lineno}: {error.line.strip()!r} comes before any [section] header "
-            "(an ini file starts with one, e.g. [alembic])"
-        ) from None
-    except configparser.ParsingError as error:
-        line, text = error.errors[0]
-        with contextlib.suppress(ValueError, SyntaxError):
-            text = str(ast.literal_eval(text))  # configparser keeps the line's repr
-        raise ProjectError(
-            f"{ini}:{line}: {text.strip()!r} is not a [section] header nor a key = value line"
-        ) from None
-    except (configparser.DuplicateSectionError, configparser.DuplicateOptionError) as error:
-        what = (
-            f"option {error.option!r}"
-            if isinstance(error, configparser.DuplicateOptionError)
-            else f"section [{error.section}]"
-        )
-        raise ProjectError(f"{ini}:{error.lineno}: {what} appears twice") from None
-    except configparser.Error as error:
-        raise ProjectError(f"{ini}: {' '.join(str(error).split())}") from None
-
-
-def _config_files(config: Config) -> tuple[Path, Path | None, Path | None]:
-    """(the file named, the ini file, the pyproject.toml with [tool.alembic]).
-
-    As the ``alembic`` command does: an ini file, a ``[tool.alembic]`` table in the
-    pyproject.toml next to it (Alembic 1.16+), or both (the table holds the paths and
-    the ini file the URL and logging).
-    """
-    named = config.ini_path.resolve()
-    if named.is_file() and named.name != "pyproject.toml":
-        _check_ini(named)
-    if named.name == "pyproject.toml":
-        if not _alembic_table(named):
-            raise ProjectError(f"{config.ini_path}: no [tool.alembic] table")
-        return named, None, named
-    pyproject = named.parent / "pyproject.toml"
-    toml = pyproject if _alembic_table(pyproject) else None
-    if named.is_file():
-        return named, named, toml
-    if named.is_dir():
-        raise ProjectError(
-            f"{config.ini_path}: a folder, not a file (name the Alembic configuration in it, "
-            f"e.g. --config {config.ini_path / 'alembic.ini'})"
-        )
-    if toml is not None:
-        return toml, None, toml
-    raise ProjectError(
-        f"{config.ini_path}: no such file (run migcheck in the folder of your alembic.ini "
-        "or of a pyproject.toml with [tool.alembic], or name it with --config)"
-    )
-
-
-def _script_location(alembic_config: AlembicConfig, named: Path, ini: Path | None) -> str:
-    """As the runner reads it (the same function, run here for the static checks)."""
-    from migcheck.runner import history
-    from migcheck.runner.session import ProjectError as RunnerError
-
-    try:
-        return history.script_location(alembic_config, str(named), str(ini) if ini else None)
-    except RunnerError as error:
-        raise ProjectError(str(error)) from None
-
-
-@dataclass(frozen=True, slots=True)
-class Folders:
-    """Where the revision files are, found without reading any of them."""
-
-    directory: Path  # the configuration file's folder
-    versions: tuple[Path, ...]  # absolute; as Alembic lists them, existing or not
-    recursive: bool  # recursive_version_locations
-
-
-def _script_directory(
-    config: Config, named: Path, ini: Path | None, toml: Path | None
-) -> tuple[str, ScriptDirectory]:
-    """(script_location, the ScriptDirectory); Alembic reads no revision file yet."""
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
-
-    alembic_config = _alembic_config(ini, toml, config.ini_section)
-    location = _script_location(alembic_config, named, ini)
-    alembic_config.set_main_option("script_location", location.replace("%", "%%"))
-    with working_directory(named.parent):
-        try:
-            return location, ScriptDirectory.from_config(alembic_config)
-        except CommandError as error:
-            raise ProjectError(f"{named}: script_location {location!r}: {error}") from None
-
-
-def _plain_folders(ini: Path | None, toml: Path | None, section: str) -> Folders | None:
-    """The version folders of the commonest layout, read without importing Alembic: an
-    ini file (no [tool.alembic]) whose script_location is a folder and which names no
-    version_locations. None for anything else: Alembic reads that."""
-    if ini is None or toml is not None:
-        return None
-    parser = configparser.ConfigParser(defaults={"here": str(ini.parent)})
-    try:
-        parser.read(ini, encoding="utf-8")
-        if not parser.has_section(section):
-            return None
-        options = parser[section]
-        location = options.get("script_location")
-        if options.get("version_locations") or (location and ":" in location):
-            return None  # separators and package resources: Alembic's rules apply
-        recursive = options.get("recursive_version_locations", "false")
-    except (configparser.Error, UnicodeDecodeError):
-        return None  # Alembic names the line at fault, or reads it in the locale's encoding
-    if not location:
-        if not (ini.parent / "env.py").is_file():
-            return None
-        location = str(ini.parent)
-    folder = (ini.parent / location).resolve()  # as Alembic does from the ini's folder
-    if not folder.is_dir():
-        return None
-    return Folders(ini.parent, ((folder / "versions"),), recursive.strip().lower() == "true")
-
-
-def folders(config: Config) -> Folders:
-    """The version folders of the project, as Alembic would list them, without loading the
-    revision map (which refuses a history with a missing parent or a cycle)."""
-    _, ini, toml = _config_files(config)
-    plain = _plain_folders(ini, toml, config.ini_section)
-    if plain is not None:
-        return plain
-    return alembic_folders(config)
-
-
-def alembic_folders(config: Config) -> Folders:
-    """``folders`` as Alembic itself reads the configuration."""
-    named, ini, toml = _config_files(config)
-    _, script = _script_directory(config, named, ini, toml)
-    with working_directory(named.parent):
-        listed = script.version_locations or [os.path.join(script.dir, "versions")]
-        versions = tuple(Path(folder).resolve() for folder in listed)
-    return Folders(named.parent, versions, bool(script.recursive_version_locations))
-
-
 def python(config: Config) -> str:
     """The Python that runs the project's code (see migcheck.interpreter)."""
     from migcheck import interpreter
 
-    named, _, _ = _config_files(config)
+    named, _, _ = config_files(config)
     places = [named.parent] + ([config.settings_file.parent] if config.settings_file else [])
     return interpreter.choose(config.python, places)
 
 
-def load(config: Config, pool: Runners | None = None) -> Project:
+def load(config: Config, pool: Runners | None = None, *, files: tuple[Parsed, ...] = ()) -> Project:
     """Read the Alembic configuration, then every revision file in the project's own
     Python (a runner: revision files import the project's modules); raise ProjectError
-    naming what is wrong. ``pool``: the runners of the project's Python, if started."""
+    naming what is wrong. ``pool``: the runners of the project's Python, if started.
+    ``files``: the revision files as already read without running them, kept with the
+    project."""
     from migcheck.runner_pool import runners
     from migcheck.runners import Interpreter
 
     if pool is None:
         with runners(python(config)) as own:
-            return load(config, own)
-    named, ini, toml = _config_files(config)
+            return load(config, own, files=files)
+    named, ini, toml = config_files(config)
     runner = pool.take()
     try:
         handover = Handover.from_config(config, named.parent)
@@ -391,6 +212,7 @@ def load(config: Config, pool: Runners | None = None) -> Project:
         script_location=location,
         revisions=revisions,
         toml_path=toml,
+        files=files,
         handover=Handover.from_config(
             config,
             named.parent,

@@ -1,6 +1,7 @@
-"""Revision files read without running them: ``ast`` gives the literal ``revision``,
-``down_revision``, ``depends_on`` and ``branch_labels``, and what ``upgrade()`` and
-``downgrade()`` do, roughly.
+"""Revision files read without running them, each once: ``ast`` gives the literal
+``revision``, ``down_revision``, ``depends_on`` and ``branch_labels``, where ``upgrade()``
+and ``downgrade()`` are and what they do, roughly; ``tokenize`` gives the
+``# migcheck: ...`` comments (``migcheck.suppress`` reads what they say).
 
 The bytes are handed to ``ast`` and ``tokenize``, which honour a coding cookie
 (``# -*- coding: latin-1 -*-``) as Python, and so Alembic, does.
@@ -9,14 +10,17 @@ The bytes are handed to ``ast`` and ``tokenize``, which honour a coding cookie
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from migcheck.codes import Function
 from migcheck.errors import ProjectError
-from migcheck.project import Folders
+from migcheck.locations import Folders
 
 # The files Alembic takes for revisions (alembic.script.base, _only_source_rev_file).
 _REVISION_FILE = re.compile(r"(?!\.#|__init__)(.*\.py)$")
@@ -28,8 +32,17 @@ _OP_CHANGES = frozenset({"add_column", "alter_column", "rename_table", "batch_al
 # SQL statements that change the schema; UPDATE, INSERT, DELETE, TRUNCATE change data.
 _DDL = re.compile(r"\s*(CREATE|ALTER|DROP|COMMENT|GRANT|REVOKE)\b", re.IGNORECASE)
 _SQL_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+_MIGCHECK_COMMENT = re.compile(r"#\s*migcheck\s*:\s*(?P<text>.*)$")
 
 Body = Literal["missing", "empty", "changes", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A ``# migcheck: ...`` comment: its line and what follows ``migcheck:``."""
+
+    line: int
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +61,11 @@ class Parsed:
     downgrade: Body
     upgrade_line: int
     downgrade_line: int  # 0: no downgrade()
+    comments: tuple[Comment, ...] = ()
+
+    def def_line(self, function: Function) -> int | None:
+        """The ``def`` line of ``upgrade()`` or ``downgrade()``, if the file has one."""
+        return (self.upgrade_line if function == "upgrade" else self.downgrade_line) or None
 
 
 def read(path: Path) -> bytes:
@@ -56,6 +74,23 @@ def read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as error:
         raise ProjectError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def comments(source: bytes, path: Path) -> tuple[Comment, ...]:
+    """The ``# migcheck:`` comments of a file's bytes: real comments only, not text in a
+    docstring."""
+    if b"migcheck" not in source:  # most files: no need to tokenize
+        return ()
+    try:
+        tokens = list(tokenize.tokenize(io.BytesIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError) as error:
+        raise ProjectError(f"{path}: cannot read its comments: {error}") from None
+    found = []
+    for token in tokens:
+        match = _MIGCHECK_COMMENT.match(token.string) if token.type == tokenize.COMMENT else None
+        if match is not None:
+            found.append(Comment(token.start[0], match["text"]))
+    return tuple(found)
 
 
 def files(folders: Folders) -> Iterator[Path]:
@@ -197,9 +232,10 @@ def parse(path: Path) -> Parsed | None:
         downgrade=_body(downgrade),
         upgrade_line=upgrade.lineno if upgrade else 0,
         downgrade_line=downgrade.lineno if downgrade else 0,
+        comments=comments(source, path),
     )
 
 
 def revisions(where: Folders) -> list[Parsed]:
-    """Every revision file in ``where``, parsed."""
+    """Every revision file in ``where``, each read once."""
     return [p for p in map(parse, files(where)) if p is not None]

@@ -4,49 +4,69 @@ turn each step into the findings it proves. Runs in a worker process too."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import nullcontext
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from migcheck import drift, graph, provision
-from migcheck.check import Progress, ProgressCallback
+from migcheck import drift, provision
+from migcheck.codes import CODES, Code
 from migcheck.config import Config
-from migcheck.diff import diff, is_reordering, render_all
+from migcheck.course import walk
+from migcheck.diff import Added, Difference, Removed, diff, is_reordering, render_all
 from migcheck.findings import Finding, Run
 from migcheck.matrix import Walked
+from migcheck.progress import Progress, ProgressCallback
 from migcheck.project import Project
+from migcheck.provision import Server
 from migcheck.runner_pool import Runners, runners
-from migcheck.scratch import Database, Scratch
-from migcheck.snapshot import Snapshot
-from migcheck.walk import Head, Note, Step, walk
+from migcheck.scratch import Database, MigrationError, Scratch, Timings
+from migcheck.snapshot import Head, Snapshot
+from migcheck.walk import Action, Event, Note, Step
 
-_FAILURE_CODES = {
-    "upgrade": "MC101",
-    "downgrade": "MC102",
-    "reupgrade": "MC103",
-    "downgrade_to_base": "MC102",
-    "upgrade_all": "MC101",
+
+@dataclass(frozen=True, slots=True)
+class Verdicts:
+    """What a step of one action proves: the code of its failure, and the code and
+    message of a schema other than the one expected."""
+
+    failed: Code
+    differs: Code | None = None
+    message: str = ""  # {rev}: the revision
+    context: str = ""  # added to the message of a failure
+
+
+ACTIONS: Mapping[Action, Verdicts] = {
+    "upgrade": Verdicts(Code.MC101),
+    "downgrade": Verdicts(
+        Code.MC102,
+        Code.MC201,
+        "downgrade of {rev} did not restore the schema of its parent revision",
+    ),
+    "reupgrade": Verdicts(
+        Code.MC103,
+        Code.MC202,
+        "upgrading {rev} again after its downgrade built a different schema",
+    ),
+    "downgrade_to_base": Verdicts(
+        Code.MC102,
+        Code.MC203,
+        "downgrading the whole history to base left the schema changed",
+        " while downgrading the whole history to base",
+    ),
+    "upgrade_all": Verdicts(
+        Code.MC101,
+        Code.MC202,
+        "upgrading the whole history in one run (as alembic upgrade head does on a new "
+        "database) built a different schema than upgrading one revision at a time",
+        " while upgrading the whole history in one run (as alembic upgrade head does on a "
+        "new database); upgrading one revision at a time works",
+    ),
 }
-_MISMATCH_CODES = {
-    "downgrade": "MC201",
-    "reupgrade": "MC202",
-    "downgrade_to_base": "MC203",
-    "upgrade_all": "MC202",
-}
-_MISMATCH_MESSAGES = {
-    "downgrade": "downgrade of {rev} did not restore the schema of its parent revision",
-    "reupgrade": "upgrading {rev} again after its downgrade built a different schema",
-    "downgrade_to_base": "downgrading the whole history to base left the schema changed",
-    "upgrade_all": "upgrading the whole history in one run (as alembic upgrade head does on "
-    "a new database) built a different schema than upgrading one revision at a time",
-}
-_FAILURE_CONTEXTS = {
-    "downgrade_to_base": " while downgrading the whole history to base",
-    "upgrade_all": " while upgrading the whole history in one run (as alembic upgrade head "
-    "does on a new database); upgrading one revision at a time works",
-}
+
+# Tables and views whose columns diff.render_all folds into their own line.
+_OWNERS = ("table", "view")
 
 
 def _relative(path: str | None, project: Project) -> str | None:
@@ -58,26 +78,64 @@ def _relative(path: str | None, project: Project) -> str | None:
         return path
 
 
-# The function of the revision file a finding points at when no traceback line does:
-# what went wrong ran (or undid too little) in it.
-_FUNCTIONS = {
-    "MC101": "upgrade",
-    "MC103": "upgrade",
-    "MC202": "upgrade",
-    "MC102": "downgrade",
-    "MC201": "downgrade",
-    "MC203": "downgrade",
-    "MC204": "downgrade",
-}
+def _def_line(project: Project, revision: str | None, code: Code) -> int | None:
+    """The line of the function ``code`` blames (what went wrong ran, or undid too little,
+    in it) in the file of ``revision``: where a finding points when no traceback line does."""
+    parsed = project.parsed(revision) if revision else None
+    blamed = CODES[code].blames
+    return parsed.def_line(blamed) if parsed and blamed else None
 
 
-def _function_line(path: str | None, code: str) -> int | None:
-    """The ``def upgrade`` or ``def downgrade`` line of a revision file, if it has one."""
-    parsed = graph.parse(Path(path)) if path else None
-    if parsed is None:
-        return None
-    line = parsed.upgrade_line if _FUNCTIONS[code] == "upgrade" else parsed.downgrade_line
-    return line or None
+def _lines(differences: tuple[Difference, ...]) -> list[list[int]]:
+    """The indices of ``differences`` grouped by the line each group renders as: a table
+    or view added or removed with its columns (``diff.render_all`` folds them into its
+    line), else one each."""
+    owners = {
+        (d.key.schema, d.key.name, isinstance(d, Added))
+        for d in differences
+        if isinstance(d, Added | Removed) and d.key.kind in _OWNERS
+    }
+    groups: dict[object, list[int]] = {}
+    for index, d in enumerate(differences):
+        group: object = index
+        if isinstance(d, Added | Removed) and d.key.kind in _OWNERS:
+            group = (d.key.schema, d.key.name, isinstance(d, Added))
+        elif isinstance(d, Added | Removed) and d.key.kind == "column":
+            owner = (d.key.schema, d.key.parent, isinstance(d, Added))
+            group = owner if owner in owners else index
+        groups.setdefault(group, []).append(index)
+    return list(groups.values())
+
+
+def unreported(
+    differences: tuple[Difference, ...], reported: Collection[str]
+) -> tuple[Difference, ...]:
+    """``differences`` but those rendering as a line in ``reported``, in their order. What
+    a single downgrade already left behind is left behind at base too: MC203 keeps what is
+    new."""
+    kept = {
+        index
+        for group in _lines(differences)
+        if render_all(tuple(differences[i] for i in group))[0] not in reported
+        for index in group
+    }
+    return tuple(d for index, d in enumerate(differences) if index in kept)
+
+
+def _failure(step: Step, error: MigrationError, project: Project, pg_version: int) -> Finding:
+    """MC101-MC103: a step that raised ``error``."""
+    revision, verdicts = step.revision, ACTIONS[step.action]
+    where = project.get(revision).path if revision else None
+    state = f"[{error.sqlstate}] " if error.sqlstate else ""
+    return Finding(
+        code=verdicts.failed,
+        message=f"{state}{error.message}{verdicts.context}",
+        revision=revision,
+        file=_relative(error.file or where, project),
+        line=error.line if error.file else _def_line(project, revision, verdicts.failed),
+        pg_version=pg_version,
+        output=error.output,
+    )
 
 
 def step_findings(
@@ -85,55 +143,40 @@ def step_findings(
 ) -> Iterator[Finding]:
     """The findings one step of the walk proves (none for a clean step).
 
-    ``reported``: diff lines of earlier MC201 findings. What a single downgrade already
-    left behind is left behind at base too; MC203 keeps only what is new.
+    ``reported``: diff lines of earlier MC201 and MC204 findings, which MC203 leaves out.
     """
-    revision = step.revision
-    where = project.get(revision).path if revision else None
     if step.error is not None:
-        error = step.error
-        code = _FAILURE_CODES[step.action]
-        state = f"[{error.sqlstate}] " if error.sqlstate else ""
-        context = _FAILURE_CONTEXTS.get(step.action, "")
-        line = error.line if error.file else _function_line(where, code)
-        yield Finding(
-            code=code,
-            message=f"{state}{error.message}{context}",
-            revision=revision,
-            file=_relative(error.file or where, project),
-            line=line,
-            pg_version=pg_version,
-            output=error.output,
-        )
+        yield _failure(step, step.error, project, pg_version)
         return
     if step.snapshot is None or step.expected is None:
         return
     found = diff(step.expected, step.snapshot)
-    if not found:
-        return
-    moved = render_all(tuple(d for d in found if is_reordering(d)))
-    rest = render_all(tuple(d for d in found if not is_reordering(d)))
+    moved = tuple(d for d in found if is_reordering(d))
+    rest = tuple(d for d in found if not is_reordering(d))
     if step.action == "downgrade_to_base":
-        moved = tuple(line for line in moved if line not in reported)
-        rest = tuple(line for line in rest if line not in reported)
-    common = {"revision": revision, "file": _relative(where, project), "pg_version": pg_version}
-    if rest:
-        code = _MISMATCH_CODES[step.action]
+        moved, rest = unreported(moved, reported), unreported(rest, reported)
+    revision, verdicts = step.revision, ACTIONS[step.action]
+    file = _relative(project.get(revision).path if revision else None, project)
+    if rest and verdicts.differs is not None:
         yield Finding(
-            code=code,
-            message=_MISMATCH_MESSAGES[step.action].format(rev=revision),
-            diff=rest,
-            line=_function_line(where, code),
-            **common,  # type: ignore[arg-type]
+            code=verdicts.differs,
+            message=verdicts.message.format(rev=revision),
+            revision=revision,
+            file=file,
+            line=_def_line(project, revision, verdicts.differs),
+            pg_version=pg_version,
+            changes=rest,
         )
     if moved:
         yield Finding(
-            code="MC204",
+            code=Code.MC204,
             message=f"columns of {revision or 'the schema'} changed position after the "
             f"{step.action.replace('_', ' ')}",
-            diff=moved,
-            line=_function_line(where, "MC204"),
-            **common,  # type: ignore[arg-type]
+            revision=revision,
+            file=file,
+            line=_def_line(project, revision, Code.MC204),
+            pg_version=pg_version,
+            changes=moved,
         )
 
 
@@ -159,13 +202,80 @@ def _models(
     if found.note:
         yield Note(found.note)
     if found.lines:
+        # Autogenerate's comparison gives lines, not records: they stay text.
         yield Finding(
-            code="MC301",
+            code=Code.MC301,
             message=f"the schema at head differs from the models ({found.source}): + only "
             "in the models, - only in what the migrations build, ~ from the migrations' "
             "to the models'",
             file=_relative(str(project.env_py), project),
             diff=found.lines,
+        )
+
+
+class _Tally:
+    """What one version's walk yields, gathered as it goes, its progress reported."""
+
+    def __init__(
+        self, project: Project, pg_version: int, only: frozenset[str] | None, started: float
+    ) -> None:
+        self.project = project
+        self.pg_version = pg_version
+        self.only = only
+        self.started = started
+        self.findings: list[Finding] = []
+        self.notes: list[str] = []
+        self.checked: dict[str, None] = {}  # revisions walked, in walk order
+        self.head: Head | None = None
+        self.reported: frozenset[str] = frozenset()  # diff lines of MC201 and MC204
+        self.diff_seconds = 0.0
+
+    def take(self, event: Event, progress: ProgressCallback, total: int) -> None:
+        if isinstance(event, Note):
+            self.notes.append(event.text)
+        elif isinstance(event, Head):
+            self.head = event
+        elif isinstance(event, Finding):
+            self.findings.append(replace(event, pg_version=self.pg_version))
+        else:
+            self.step(event)
+            if event.action == "reupgrade" or event.error is not None:
+                seconds = time.perf_counter() - self.started
+                done, found = len(self.checked), len(self.findings)
+                progress(Progress(self.pg_version, "walking", done, total, seconds, found))
+
+    def step(self, step: Step) -> None:
+        # With --changed, an unchanged revision only shows when its upgrade failed.
+        walked = self.only is None or step.revision in self.only
+        if step.revision and step.action in ("upgrade", "downgrade", "reupgrade") and walked:
+            self.checked[step.revision] = None
+        started = time.perf_counter()
+        found = list(step_findings(step, self.project, self.pg_version, reported=self.reported))
+        self.findings.extend(found)
+        shown = (f for f in found if f.code in (Code.MC201, Code.MC204))
+        self.reported |= {line for f in shown for line in render_all(f.changes)}
+        self.diff_seconds += time.perf_counter() - started
+
+    def run(self, server: Server, timings: Timings, server_seconds: float) -> Run:
+        handover = self.project.handover
+        interpreter = handover.interpreter
+        return Run(
+            python=interpreter.describe(handover.driver) if interpreter else "",
+            pg_version=server.pg_version,
+            server_version=server.server_version,
+            backend=server.backend,
+            seconds=round(time.perf_counter() - self.started, 3),
+            revisions=len(self.checked),
+            walked=tuple(self.checked),
+            notes=tuple(self.notes),
+            head=self.head,
+            timings=(
+                ("server", round(server_seconds, 3)),
+                ("migrations", round(timings.migrations, 3)),
+                ("snapshots", round(timings.snapshots, 3)),
+                ("diffs", round(self.diff_seconds, 3)),
+                ("databases", round(timings.databases, 3)),
+            ),
         )
 
 
@@ -185,11 +295,6 @@ def walk_version(
     selected = project.select(config.from_revision, config.to_revision)[1]
     total = len(only) if only is not None else len(selected)
     progress(Progress(version, "starting", total=total))
-    findings: list[Finding] = []
-    notes: list[str] = []
-    diff_seconds = 0.0
-    head: Head | None = None
-    checked: dict[str, None] = {}
     with (
         nullcontext(pool) if pool else runners(project.handover.python) as pool,
         provision.start(config, version) as server,
@@ -204,65 +309,17 @@ def walk_version(
             verbose=config.verbose,
             label=f"PostgreSQL {server.pg_version}",
         )
-        timings = scratch.timings
-        steps: Iterable[Step | Note | Head | Finding] = walk(
+        tally = _Tally(project, server.pg_version, only, started)
+        for event in walk(
             project,
             scratch,
             first=config.from_revision,
             last=config.to_revision,
             at_head=partial(_models, config, scratch),
             only=only,
-        )
-        reported: frozenset[str] = frozenset()
-        for step in steps:
-            if isinstance(step, Note):
-                notes.append(step.text)
-                continue
-            if isinstance(step, Head):
-                head = step
-                continue
-            if isinstance(step, Finding):
-                findings.append(replace(step, pg_version=server.pg_version))
-                continue
-            # With --changed, an unchanged revision only shows when its upgrade failed.
-            walked = only is None or step.revision in only
-            if step.revision and step.action in ("upgrade", "downgrade", "reupgrade") and walked:
-                checked[step.revision] = None
-            diff_started = time.perf_counter()
-            found = list(step_findings(step, project, server.pg_version, reported=reported))
-            findings.extend(found)
-            reported |= {line for f in found if f.code in ("MC201", "MC204") for line in f.diff}
-            diff_seconds += time.perf_counter() - diff_started
-            if step.action == "reupgrade" or step.error is not None:
-                progress(
-                    Progress(
-                        server.pg_version,
-                        "walking",
-                        done=len(checked),
-                        total=total,
-                        seconds=time.perf_counter() - started,
-                        findings=len(findings),
-                    )
-                )
-    handover = project.handover
-    interpreter = handover.interpreter
-    run = Run(
-        python=interpreter.describe(handover.driver) if interpreter else "",
-        pg_version=server.pg_version,
-        server_version=server.server_version,
-        backend=server.backend,
-        seconds=round(time.perf_counter() - started, 3),
-        revisions=len(checked),
-        walked=tuple(checked),
-        notes=tuple(notes),
-        head=head,
-        timings=(
-            ("server", round(server_seconds, 3)),
-            ("migrations", round(timings.migrations, 3)),
-            ("snapshots", round(timings.snapshots, 3)),
-            ("diffs", round(diff_seconds, 3)),
-            ("databases", round(timings.databases, 3)),
-        ),
-    )
-    progress(Progress(run.pg_version, "done", len(checked), total, run.seconds, len(findings)))
-    return Walked(run, tuple(findings), tuple(checked))
+        ):
+            tally.take(event, progress, total)
+    run = tally.run(server, scratch.timings, server_seconds)
+    checked, found = len(tally.checked), len(tally.findings)
+    progress(Progress(run.pg_version, "done", checked, total, run.seconds, found))
+    return Walked(run, tuple(tally.findings), tuple(tally.checked))

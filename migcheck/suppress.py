@@ -2,49 +2,36 @@
 ``# migcheck: ignore MC201 -- reason`` comments and the settings' ``ignore`` entries.
 
 A comment applies to the findings of the revision its file declares. The files are
-tokenized, not imported, so only real comments count (not text in a docstring). Each
-suppression is checked where it is written: a missing reason, an unknown code or an
-unknown revision is an error naming the file and line, or the settings key.
+tokenized, not imported, so only real comments count (not text in a docstring); they are
+read once, with the rest of what the revision graph's checks read
+(``migcheck.revision_files``). Each suppression is checked where it is written: a missing
+reason, an unknown code or an unknown revision is an error naming the file and line, or
+the settings key.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from migcheck.codes import CODES, RULES
 from migcheck.config import Config
-from migcheck.errors import ProjectError, UsageError
+from migcheck.errors import UsageError
 from migcheck.findings import Suppression
+from migcheck.revision_files import Comment, Parsed, comments, read
 
-_COMMENT = re.compile(r"#\s*migcheck\s*:\s*(?P<text>.*)$")
 _EXAMPLE = "# migcheck: ignore MC201 -- why it is accepted"
 _RANGE = f"{RULES[0].code}-{RULES[-1].code}"  # MC101-MC406
 
 
-def in_file(revision: str, path: Path) -> Iterator[Suppression]:
-    """The suppressions the comments of ``path``, the file of ``revision``, declare."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ProjectError(f"{path}: cannot read: {error.strerror or error}") from None
-    if b"migcheck" not in data:  # most files: no need to tokenize
-        return
-    try:
-        # From bytes: tokenize honours a coding cookie, as Python (and Alembic) do.
-        tokens = list(tokenize.tokenize(io.BytesIO(data).readline))
-    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError) as error:
-        raise ProjectError(f"{path}: cannot read its comments: {error}") from None
-    for token in tokens:
-        found = _COMMENT.match(token.string) if token.type == tokenize.COMMENT else None
-        if found is None:
-            continue
-        where = f"{path}:{token.start[0]}"
-        word, _, rest = found["text"].strip().partition(" ")
+def in_comments(revision: str, path: Path, found: Iterable[Comment]) -> Iterator[Suppression]:
+    """The suppressions the ``# migcheck:`` comments of ``path``, the file of
+    ``revision``, declare."""
+    for comment in found:
+        where = f"{path}:{comment.line}"
+        word, _, rest = comment.text.strip().partition(" ")
         if word != "ignore":
             raise UsageError(f"{where}: unknown migcheck comment {word!r}; write {_EXAMPLE}")
         listed, dashes, reason = rest.partition("--")
@@ -66,6 +53,12 @@ def in_file(revision: str, path: Path) -> Iterator[Suppression]:
             yield Suppression(code, reason.strip(), revision, source=where, comment=True)
 
 
+def in_file(revision: str, path: Path) -> Iterator[Suppression]:
+    """The suppressions the comments of ``path``, the file of ``revision``, declare, read
+    from the file (``accepted`` takes files already read)."""
+    yield from in_comments(revision, path, comments(read(path), path))
+
+
 def _resolved(entry: Suppression, ids: Collection[str]) -> Suppression:
     """A settings entry with its revision prefix made the full id."""
     if entry.revision is None or entry.revision in ids:
@@ -84,16 +77,30 @@ def _resolved(entry: Suppression, ids: Collection[str]) -> Suppression:
     )
 
 
+def accepted(
+    config: Config, parsed: Iterable[Parsed], *, refuse: Collection[str] = ()
+) -> tuple[Suppression, ...]:
+    """Every suppression of the project: the comments of each revision file, as read
+    once (``parsed``), then ``config.ignore``. A suppression of a code in ``refuse`` is an
+    error: a finding that stops the check cannot be accepted."""
+    files = list(parsed)
+    found = [s for p in files for s in in_comments(p.id, p.path, p.comments)]
+    return _with_settings(config, found, {p.id for p in files}, refuse)
+
+
 def collect(
     config: Config, revisions: Iterable[tuple[str, Path]], *, refuse: Collection[str] = ()
 ) -> tuple[Suppression, ...]:
-    """Every suppression of the project: the comments of each (revision id, file) of
-    ``revisions``, then ``config.ignore``. A suppression of a code in ``refuse`` is an
-    error: a finding that stops the check cannot be accepted."""
+    """``accepted`` for (revision id, file) pairs whose files are not read yet."""
     listed = list(revisions)
-    ids = {revision for revision, _ in listed}
     found = [s for revision, path in listed for s in in_file(revision, path)]
-    found += [_resolved(entry, ids) for entry in config.ignore]
+    return _with_settings(config, found, {revision for revision, _ in listed}, refuse)
+
+
+def _with_settings(
+    config: Config, found: list[Suppression], ids: Collection[str], refuse: Collection[str]
+) -> tuple[Suppression, ...]:
+    found = found + [_resolved(entry, ids) for entry in config.ignore]
     for suppression in found:
         if suppression.code in refuse:
             raise UsageError(

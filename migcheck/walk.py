@@ -1,40 +1,25 @@
-"""Drive Alembic through a project's history, one revision at a time, on a real database.
+"""The walk's verbs, on one scratch database at a time: ``start``, ``up``,
+``up_together``, ``down``, ``up_again``, ``recover``, ``down_to_base`` and ``up_all``.
 
-For every revision: upgrade, snapshot, downgrade, snapshot, upgrade again, snapshot.
-Each step is one Alembic run (env.py included) that commits on its own, so a failing
-step rolls back alone and the catalog can be read from a second connection.
-
-When a step fails the walk goes on where it can: the descendants of a revision whose
-upgrade failed are skipped; after a failed downgrade or second upgrade the walk
-continues on a fresh database brought to the same revisions without checks.
-
-Each Alembic run is one transaction (unless env.py asks for one per migration), and
-``alembic upgrade`` runs all pending revisions in one. What works one revision at a
-time may not work then, and the reverse: a revision that adds a value to an existing
-enum type is upgraded once more together with the next revision (a new enum value
-cannot be used in the transaction that added it), and last, on a fresh database, the
-whole history is upgraded in one run, as ``alembic upgrade head`` does on a new
-database (settings a revision leaves to the next ones show there).
-
-A walk of some revisions only (``check --changed``) upgrades the ones before the first
-of them in one run and the others in between one at a time, unchecked, so that each is
-checked exactly as in a whole walk; the steps over the whole history are left out.
+Each is one Alembic run (or a few) that commits on its own, so that a failing step rolls
+back alone and the catalog can be read from a second connection; each returns what it
+proved as a ``Step``: the schema it left, the schema that should be, or the error. In
+which order they run, and what a failure means for the rest, is ``migcheck.course``'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
+from types import TracebackType
 from typing import Literal
 
 from migcheck.errors import ProjectError
 from migcheck.findings import Finding
 from migcheck.project import Project, Revision
-from migcheck.scratch import Database, MigrationError, Scratch, Timings
+from migcheck.scratch import Database, MigrationError, Scratch
 from migcheck.snapshot import Head, SchemaObject, Snapshot
-
-__all__ = ["Head", "MigrationError", "Note", "Scratch", "Step", "Timings", "build", "walk"]
 
 Action = Literal["upgrade", "downgrade", "reupgrade", "downgrade_to_base", "upgrade_all"]
 
@@ -56,6 +41,16 @@ class Note:
 
 
 AtHead = Callable[[Database, Snapshot], Iterable[Note | Finding]]
+Event = Step | Note | Head | Finding  # what a walk yields
+
+
+class Stopped(Exception):
+    """A fresh database could not be brought back to where the walk was: it ends, and
+    ``note`` says why."""
+
+    def __init__(self, note: Note) -> None:
+        super().__init__(note.text)
+        self.note = note
 
 
 def adds_enum_values(before: Snapshot, after: Snapshot) -> bool:
@@ -75,207 +70,126 @@ def adds_enum_values(before: Snapshot, after: Snapshot) -> bool:
     )
 
 
-def walk(
-    project: Project,
-    scratch: Scratch,
-    *,
-    first: str | None = None,
-    last: str | None = None,
-    at_head: AtHead | None = None,
-    only: Collection[str] | None = None,
-) -> Iterator[Step | Note | Head | Finding]:
-    """Yield the steps of the walk over ``first``..``last`` (whole history by default).
+class Walk:
+    """A walk's database and where it stands, and the verbs that move it.
 
-    ``at_head`` is called with the database at head, once every revision of the history
-    is applied, and what it yields is passed on (the models comparison).
-
-    ``only``: check just these revisions (``check --changed``); the others are upgraded
-    without checks, and the steps over the whole history and at head are left out.
+    ``applied`` (what the database has, in the order applied) and ``schema`` (the schema
+    the next step starts from, which a downgrade must restore) are the course's to keep
+    as it goes. Use it in a ``with`` block: the database in use is dropped on the way out.
     """
-    prefix, order = project.select(first, last)
-    if only is not None:
-        prefix, order = narrow(prefix, order, only)
-        if not order:
-            return
-    with ExitStack() as stack:
 
-        def fresh(
-            applied: Sequence[str], *, one_run: bool = False
-        ) -> tuple[Database, MigrationError | None]:
-            """A new database with ``applied`` upgraded, unchecked; the old one is dropped.
+    db: Database  # the database in use; ``start`` opens the first
 
-            In one run, as ``alembic upgrade REV`` does, or (to rebuild what the walk had
-            built after a failure) one run each, as the walk did.
-            """
-            stack.close()
-            database = scratch.open(stack)
-            runs = [applied] if one_run else [[rev] for rev in applied]
-            for revisions in runs:
-                error = database.run([(rev, True) for rev in revisions]) if revisions else None
-                if error is not None:
-                    return database, error
-            return database, None
+    def __init__(self, project: Project, scratch: Scratch) -> None:
+        self.project = project
+        self.scratch = scratch
+        self._stack = ExitStack()
+        self.prefix: list[str] = []  # upgraded in one run before the walk, unchecked
+        self.applied: list[str] = []
+        self.base: Snapshot | None = None  # the schema the walk starts from
+        self.schema: Snapshot | None = None  # None: not taken since an unchecked upgrade
 
-        def lost(error: MigrationError) -> Note:
-            return Note(
-                f"walk stopped: a fresh database could not be brought back to where "
-                f"it was: upgrade of {error.revision}: {error.message}"
-            )
+    def __enter__(self) -> Walk:
+        return self
 
-        start = [r.id for r in prefix]
-        applied = list(start)
-        db, error = fresh(applied, one_run=True)
-        if error is not None:
-            # Nothing can be checked, and a full walk would fail there too: a finding.
-            yield Step("upgrade", error.revision, error=_before(error, order[0].id))
-            return
-        base = db.snapshot()
-        current: Snapshot | None = base  # None: not taken since the last unchecked upgrade
-        unavailable: set[str] = set()
-        downgrade_failed = diverged = together_failed = False
-        walked: list[Revision] = []
-        enum_values: str | None = None  # the last revision, when it added enum values
-        for index, revision in enumerate(order):
-            rev = revision.id
-            blocked = [p for p in revision.parents + revision.dependencies if p in unavailable]
-            if blocked:
-                unavailable.add(rev)
-                if only is None or rev in only:
-                    yield Note(f"{rev} not checked: it needs {', '.join(blocked)}, which failed")
-                continue
-            if only is not None and rev not in only:
-                # Upgraded alone, as the full walk does, unchecked. Snapshots around it only
-                # when the next revision checked is its child: whether it adds enum values
-                # decides how that child is upgraded (see partner below).
-                after = order[index + 1] if index + 1 < len(order) else None
-                needed = after is not None and after.id in only and rev in after.parents
-                if needed and current is None:
-                    current = db.snapshot()
-                error = db.run([(rev, True)])
-                if error is not None:
-                    yield Step("upgrade", rev, error=error)
-                    unavailable.add(rev)
-                    db, error = fresh(applied)
-                    if error is not None:
-                        yield lost(error)
-                        return
-                    current = None
-                    continue
-                applied.append(rev)
-                enum_values = None
-                if needed and current is not None:
-                    built = db.snapshot()
-                    enum_values = rev if adds_enum_values(current, built) else None
-                    current = built
-                else:
-                    current = None
-                continue
-            if current is None:
-                current = db.snapshot()
-            partner = enum_values if enum_values in revision.parents else None
-            enum_values = None
-            upgraded: Snapshot | None = None
-            if partner is not None and db.run([(partner, False)]) is None:
-                # As `alembic upgrade` runs them when both are pending: in one transaction.
-                error = db.run([(partner, True), (rev, True)])
-                if error is None:
-                    upgraded = db.snapshot()
-                else:
-                    together_failed = True
-                    failed = _together(error, partner, rev)
-                    yield Step("upgrade", error.revision or rev, error=failed)
-                    if db.run([(partner, True)]) is not None or db.snapshot() != current:
-                        db, error = fresh(applied)
-                        if error is not None:
-                            yield lost(error)
-                            return
-            if upgraded is None:
-                error = db.run([(rev, True)])
-                if error is not None:
-                    yield Step("upgrade", rev, error=error)
-                    unavailable.add(rev)
-                    if db.snapshot() != current:
-                        # Not everything rolled back (autocommit blocks, COMMITs in the
-                        # migration).
-                        db, error = fresh(applied)
-                        if error is not None:
-                            yield lost(error)
-                            return
-                    continue
-                upgraded = db.snapshot()
-            yield Step("upgrade", rev, snapshot=upgraded)
-            error = db.run([(rev, False)])
-            if error is None:
-                yield Step("downgrade", rev, snapshot=db.snapshot(), expected=current)
-                error = db.run([(rev, True)])
-                action: Action = "reupgrade"
-            else:
-                downgrade_failed = True
-                action = "downgrade"
-            applied.append(rev)
-            walked.append(revision)
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stack.close()
+
+    def fresh(self, applied: Sequence[str], *, one_run: bool = False) -> MigrationError | None:
+        """A new database with ``applied`` upgraded, unchecked; the old one is dropped.
+
+        In one run, as ``alembic upgrade REV`` does, or (to rebuild what the walk had
+        built after a failure) one run each, as the walk did.
+        """
+        self._stack.close()
+        self.db = self.scratch.open(self._stack)
+        runs = [list(applied)] if one_run else [[rev] for rev in applied]
+        for revisions in runs:
+            error = self.db.run([(rev, True) for rev in revisions]) if revisions else None
             if error is not None:
-                yield Step(action, rev, error=error)
-                db, error = fresh(applied)
-                if error is not None:
-                    yield lost(error)
-                    return
-                current = db.snapshot()
-                continue
-            if adds_enum_values(current, upgraded):
-                enum_values = rev
-            current = db.snapshot()
-            diverged = diverged or current != upgraded
-            yield Step("reupgrade", rev, snapshot=current, expected=upgraded)
-        if only is not None:
-            yield Note(
-                "only some revisions were checked: downgrading the whole history to base, "
-                "upgrading it in one run and the checks at head are left to a full check"
-            )
-            return
-        if not walked or current is None:
-            return
-        head = current
-        yield Head(head, tuple(r.id for r in walked))
-        if at_head is not None:
-            missing = {r.id for r in project.revisions} - set(applied)
-            if missing:
-                yield Note(
-                    f"models not compared: {len(missing)} revision(s) of the history not "
-                    "applied (failed, or outside --from/--to)"
-                )
-            else:
-                yield from at_head(db, head)
-        if downgrade_failed:
-            yield Note("downgrade to base not attempted: a downgrade already failed")
-        else:
-            error = db.run([(r.id, False) for r in reversed(walked)])
-            if error is not None:
-                yield Step("downgrade_to_base", error.revision, error=error)
-            else:
-                yield Step("downgrade_to_base", None, snapshot=db.snapshot(), expected=base)
-        if unavailable:
-            return
-        if together_failed:
-            yield Note(
-                "the whole history was not upgraded in one run: two revisions already "
-                "fail in one run"
-            )
-            return
-        db, error = fresh(start, one_run=True)
+                return error
+        return None
+
+    def start(self, prefix: Sequence[str]) -> MigrationError | None:
+        """A fresh database with ``prefix`` (what comes before the walk) upgraded in one
+        run, and its schema taken: the base the walk goes back to."""
+        self.prefix = list(prefix)
+        self.applied = list(prefix)
+        error = self.fresh(self.applied, one_run=True)
         if error is None:
-            error = db.run([(r.id, True) for r in walked])
+            self.base = self.schema = self.db.snapshot()
+        return error
+
+    def up(self, rev: str) -> Step:
+        """Upgrade one revision, and take the schema it built."""
+        error = self.db.run([(rev, True)])
         if error is not None:
-            yield Step("upgrade_all", error.revision, error=error)
-        elif diverged:
-            # The step-by-step head already differs from what the first upgrades built,
-            # and that is reported: comparing with it again would report it twice.
-            yield Note(
-                "the schema built in one run was not compared: a second upgrade "
-                "already built a different schema"
+            return Step("upgrade", rev, error=error)
+        return Step("upgrade", rev, snapshot=self.db.snapshot())
+
+    def up_together(self, partner: str, rev: str) -> Step | None:
+        """Upgrade ``rev`` in one run with ``partner``, its parent that added enum values,
+        as `alembic upgrade` runs them when both are pending: in one transaction. None
+        when ``partner`` cannot be downgraded first (``up`` alone tells then)."""
+        if self.db.run([(partner, False)]) is not None:
+            return None
+        error = self.db.run([(partner, True), (rev, True)])
+        if error is None:
+            return Step("upgrade", rev, snapshot=self.db.snapshot())
+        return Step("upgrade", error.revision or rev, error=_together(error, partner, rev))
+
+    def down(self, rev: str) -> Step:
+        """Downgrade the revision just upgraded: the schema should be ``schema`` again."""
+        error = self.db.run([(rev, False)])
+        if error is not None:
+            return Step("downgrade", rev, error=error)
+        return Step("downgrade", rev, snapshot=self.db.snapshot(), expected=self.schema)
+
+    def up_again(self, rev: str, upgraded: Snapshot) -> Step:
+        """Upgrade it again after its downgrade: the schema should be ``upgraded`` again."""
+        error = self.db.run([(rev, True)])
+        if error is not None:
+            return Step("reupgrade", rev, error=error)
+        return Step("reupgrade", rev, snapshot=self.db.snapshot(), expected=upgraded)
+
+    def recover(self) -> None:
+        """After a step that left the database in doubt: a fresh one, brought back to
+        ``applied`` one revision at a time, as the walk applied them. Raises Stopped
+        when that fails."""
+        error = self.fresh(self.applied)
+        if error is not None:
+            raise Stopped(
+                Note(
+                    f"walk stopped: a fresh database could not be brought back to where "
+                    f"it was: upgrade of {error.revision}: {error.message}"
+                )
             )
-        else:
-            yield Step("upgrade_all", None, snapshot=db.snapshot(), expected=head)
+
+    def down_to_base(self, walked: Sequence[Revision]) -> Step:
+        """Downgrade the ``walked`` revisions, newest first, in one run: the schema
+        should be the one the walk started from."""
+        error = self.db.run([(r.id, False) for r in reversed(walked)])
+        if error is not None:
+            return Step("downgrade_to_base", error.revision, error=error)
+        return Step("downgrade_to_base", None, snapshot=self.db.snapshot(), expected=self.base)
+
+    def up_all(self, walked: Sequence[Revision], head: Snapshot | None) -> Step:
+        """On a fresh database, the ``walked`` revisions upgraded in one run, as ``alembic
+        upgrade head`` does on a new database: the schema should be ``head``, the one
+        they built one at a time (None: whether they run is all that is asked)."""
+        error = self.fresh(self.prefix, one_run=True)
+        if error is None:
+            error = self.db.run([(r.id, True) for r in walked])
+        if error is not None:
+            return Step("upgrade_all", error.revision, error=error)
+        if head is None:
+            return Step("upgrade_all", None)
+        return Step("upgrade_all", None, snapshot=self.db.snapshot(), expected=head)
 
 
 def _together(error: MigrationError, partner: str, rev: str) -> MigrationError:
@@ -294,8 +208,8 @@ def narrow(
     """(revisions to upgrade in one run first, revisions to walk) to check only ``only``.
 
     What comes before the first revision to check joins the prefix, but its parent right
-    before it, which stays to be upgraded alone (see the partner of an enum value in
-    walk); nothing after the last revision to check is needed.
+    before it, which stays to be upgraded alone (see ``Walk.up_together``); nothing after
+    the last revision to check is needed.
     """
     positions = [i for i, r in enumerate(order) if r.id in only]
     if not positions:
@@ -304,14 +218,6 @@ def narrow(
     if start and order[start - 1].id in order[start].parents:
         start -= 1
     return prefix + order[:start], order[start : positions[-1] + 1]
-
-
-def _before(error: MigrationError, revision: str) -> MigrationError:
-    return replace(
-        error,
-        message=f"{error.message} while upgrading the revisions before {revision} in one run "
-        "(nothing was checked)",
-    )
 
 
 def build(scratch: Scratch, targets: Sequence[str]) -> Snapshot:

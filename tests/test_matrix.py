@@ -22,12 +22,13 @@ from typing import Any
 import pytest
 
 from migcheck import check, cli, progress
-from migcheck.check import Progress
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Finding, Report, Run
 from migcheck.matrix import Walked, findings
 from migcheck.parallel import RemoteTraceback, run
+from migcheck.progress import Progress
+from migcheck.reporters.text import diff_lines
 from migcheck.snapshot import Head, Key, make_snapshot
 
 ROOT = Path(__file__).parent.parent
@@ -136,7 +137,7 @@ def test_heads_that_differ_are_reported_against_the_lowest_version() -> None:
     (found,) = findings(walks)
     assert (found.code, found.pg_version, found.revision) == ("MC302", 15, None)
     assert "PostgreSQL 15 differs from the one built on PostgreSQL 13" in found.message
-    assert found.diff == (
+    assert diff_lines(found) == (
         "~ column counters.value default: 0 -> '0'::bigint",
         "~ column counters.value type: integer -> bigint",
     )
@@ -283,7 +284,7 @@ def test_a_schema_that_depends_on_the_version_is_reported() -> None:
     report = matrix("matrix_version_dependent_type", 13, 14, 15)
     (found,) = report.findings
     assert (found.code, found.pg_version, found.revision) == ("MC302", 15, None)
-    assert found.diff == (
+    assert diff_lines(found) == (
         "~ column counters.value default: 0 -> '0'::bigint",
         "~ column counters.value type: integer -> bigint",
     )

@@ -22,6 +22,7 @@ import pytest
 from migcheck import MigcheckError, check, settings
 from migcheck.config import Config
 from migcheck.graph import BLOCKING
+from migcheck.reporters.text import diff_lines
 
 PROJECTS = Path(__file__).parent / "projects"
 CASES = sorted(p.name for p in PROJECTS.iterdir() if (p / "expected.json").is_file())
@@ -46,7 +47,12 @@ def test_project(case: str, url_config: Config, monkeypatch: pytest.MonkeyPatch)
         return
     report = check(config)
     found = [
-        {"code": f.code, "revision": f.revision, "diff": list(f.diff), "suppressed": f.suppressed}
+        {
+            "code": f.code,
+            "revision": f.revision,
+            "diff": list(diff_lines(f)),
+            "suppressed": f.suppressed,
+        }
         for f in report.findings
     ]
     wanted = [

@@ -15,7 +15,7 @@ from migcheck.cli import options, reports
 from migcheck.config import COMMAND_LINE, DEFAULT, Config, Resolved
 from migcheck.errors import ProjectError, UsageError
 from migcheck.findings import Report, Suppression
-from migcheck.project import folders
+from migcheck.locations import folders
 from migcheck.reporters import json_format
 
 
@@ -140,5 +140,4 @@ def _suppressions(config: Config, *, given: bool) -> tuple[Suppression, ...]:
         if given or config.ini_path.exists():
             raise
         return ()
-    parsed = graph.revisions(where)
-    return suppress.collect(config, [(p.id, p.path) for p in parsed])
+    return suppress.accepted(config, graph.revisions(where))

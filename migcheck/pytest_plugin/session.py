@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,9 +15,8 @@ from migcheck.check import check
 from migcheck.config import Config, resolve
 from migcheck.errors import MigcheckError
 from migcheck.findings import Report
-from migcheck.graph import check as check_graph
+from migcheck.graph import Static, examine
 from migcheck.options import parse_text
-from migcheck.project import load as load_project
 from migcheck.pytest_plugin import PYTEST_OPTIONS, dest
 from migcheck.pytest_plugin.items import ACROSS, AlembicProject, is_static
 from migcheck.reporters import text
@@ -54,14 +52,18 @@ class Plugin:
         self.versions: tuple[int | None, ...] = self.settings.pg_versions or (None,)
         ini = self.settings.ini_path
         self.nodeid = os.path.relpath(ini, config.rootpath).replace(os.sep, "/")
-        self._static: Report | None = None
+        self._static: Static | None = None
         self._walks: dict[int | None, Report | Exception] = {}
         self.lines: list[str] = []  # one per walk, for the terminal summary
 
-    def static(self) -> Report:
+    def examined(self) -> Static:
+        """The revision graph's checks, and the revision files and suppressions they read."""
         if self._static is None:
-            self._static = check_graph(self.settings)
+            self._static = examine(self.settings)
         return self._static
+
+    def static(self) -> Report:
+        return self.examined().report
 
     def walk(self, version: int | None) -> Report:
         """``version``'s report: walked on first use, then kept for the session."""
@@ -93,16 +95,12 @@ class Plugin:
     def across(self) -> Report:
         """What only comparing the versions shows (MC104, MC302), from each version's
         report: the versions not walked in this process yet are walked here."""
-        from migcheck import shards, suppress
+        from migcheck import shards
         from migcheck.findings import suppress as suppressed
 
         walks = {f"PostgreSQL {version}": self.walk(version) for version in self.versions}
         found = [f for f in shards.merge(walks).findings if f.code in ACROSS]
-        project = load_project(self.settings)
-        accepted = suppress.collect(
-            self.settings, [(r.id, Path(r.path)) for r in project.revisions]
-        )
-        return Report(findings=suppressed(tuple(found), accepted))
+        return Report(findings=suppressed(tuple(found), self.examined().suppressions))
 
     def report(self) -> Report:
         """Every version's report in one: runs and findings by version, graph findings once."""
