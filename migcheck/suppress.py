@@ -20,7 +20,7 @@ from migcheck.codes import CODES, RULES
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Suppression
-from migcheck.revision_files import Comment, Parsed, comments, read
+from migcheck.revision_files import Comment, Parsed
 
 _EXAMPLE = "# migcheck: ignore MC201 -- why it is accepted"
 _RANGE = f"{RULES[0].code}-{RULES[-1].code}"  # MC101-MC406
@@ -53,12 +53,6 @@ def in_comments(revision: str, path: Path, found: Iterable[Comment]) -> Iterator
             yield Suppression(code, reason.strip(), revision, source=where, comment=True)
 
 
-def in_file(revision: str, path: Path) -> Iterator[Suppression]:
-    """The suppressions the comments of ``path``, the file of ``revision``, declare, read
-    from the file (``accepted`` takes files already read)."""
-    yield from in_comments(revision, path, comments(read(path), path))
-
-
 def _resolved(entry: Suppression, ids: Collection[str]) -> Suppression:
     """A settings entry with its revision prefix made the full id."""
     if entry.revision is None or entry.revision in ids:
@@ -86,15 +80,6 @@ def accepted(
     files = list(parsed)
     found = [s for p in files for s in in_comments(p.id, p.path, p.comments)]
     return _with_settings(config, found, {p.id for p in files}, refuse)
-
-
-def collect(
-    config: Config, revisions: Iterable[tuple[str, Path]], *, refuse: Collection[str] = ()
-) -> tuple[Suppression, ...]:
-    """``accepted`` for (revision id, file) pairs whose files are not read yet."""
-    listed = list(revisions)
-    found = [s for revision, path in listed for s in in_file(revision, path)]
-    return _with_settings(config, found, {revision for revision, _ in listed}, refuse)
 
 
 def _with_settings(

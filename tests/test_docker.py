@@ -22,7 +22,7 @@ import pytest
 from docker.errors import APIError
 
 from migcheck import owners, provision
-from migcheck.cli import _run, cli
+from migcheck.cli import run
 from migcheck.config import SUPPORTED_VERSIONS, Config
 from migcheck.errors import ServerError
 from migcheck.provision import docker, local, safe_url
@@ -197,8 +197,7 @@ def test_auto_without_docker_or_binaries_says_how_to_get_either(
 
 @pytest.mark.server
 def test_missing_image_is_exit_3(capsys: pytest.CaptureFixture[str]) -> None:
-    code = _run(
-        cli,
+    code = run(
         ["check", "--backend", "docker", "--pg", "16", "--image", "nonexistent/image:{version}"],
     )
     err = capsys.readouterr().err
@@ -219,8 +218,7 @@ def test_container_exiting_during_start_shows_its_log(
     )
     engine.images.build(path=str(tmp_path), tag="migcheck-test/broken:16", rm=True)
     try:
-        code = _run(
-            cli,
+        code = run(
             ["check", "--backend", "docker", "--pg", "16", "--image", "migcheck-test/broken:16"],
         )
         err = capsys.readouterr().err

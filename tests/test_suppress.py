@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from migcheck import cli, graph, settings, suppress
+from migcheck import cli, graph, revision_files, settings, suppress
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Finding, Report, Suppression
@@ -87,6 +87,12 @@ def test_the_first_matching_suppression_gives_the_reason() -> None:
     assert found.suppressed == "in the file"
 
 
+def _declared(path: Path) -> list[Suppression]:
+    return list(
+        suppress.in_comments("0002", path, revision_files.comments(revision_files.read(path), path))
+    )
+
+
 def test_comments_list_codes_with_a_reason(tmp_path: Path) -> None:
     path = tmp_path / "0002_x.py"
     path.write_text(
@@ -95,7 +101,7 @@ def test_comments_list_codes_with_a_reason(tmp_path: Path) -> None:
         "#migcheck:ignore MC202 MC203 --  second -- dashes kept  \n"
         "# see migcheck's README about suppressions\n"
     )
-    found = list(suppress.in_file("0002", path))
+    found = _declared(path)
     line2, line3 = f"{path}:2", f"{path}:3"
     assert found == [
         Suppression("MC201", "enum kept for old clients", "0002", source=line2, comment=True),
@@ -122,25 +128,29 @@ def test_bad_comments_are_errors_naming_file_and_line(
     path = tmp_path / "0002_x.py"
     path.write_text(f"x = 1\n{comment}\n")
     with pytest.raises(UsageError) as raised:
-        list(suppress.in_file("0002", path))
+        _declared(path)
     assert str(raised.value).startswith(f"{path}{message}")
 
 
 def test_settings_revisions_are_unique_prefixes(tmp_path: Path) -> None:
-    ids = [("ab12cd", tmp_path / "a.py"), ("ab34ef", tmp_path / "b.py")]
-    for _, path in ids:
-        path.write_text("")
+    ids = []
+    for revision in ("ab12cd", "ab34ef"):
+        path = tmp_path / f"{revision}.py"
+        path.write_text(f"revision = {revision!r}\ndown_revision = None\n")
+        parsed = revision_files.parse(path)
+        assert parsed is not None
+        ids.append(parsed)
     entry = Suppression("MC201", "r", revision="ab3", source="pyproject.toml: ignore entry 1")
-    (resolved,) = suppress.collect(Config(ignore=(entry,)), ids)
+    (resolved,) = suppress.accepted(Config(ignore=(entry,)), ids)
     assert resolved.revision == "ab34ef"
     with pytest.raises(
         UsageError, match=r"ignore entry 1: revision 'ab' is the prefix of ab12cd, ab34ef"
     ):
-        suppress.collect(
+        suppress.accepted(
             Config(ignore=(Suppression("MC201", "r", "ab", source=entry.source),)), ids
         )
     with pytest.raises(UsageError, match=r"ignore entry 1: revision 'ff' is not in the history"):
-        suppress.collect(
+        suppress.accepted(
             Config(ignore=(Suppression("MC201", "r", "ff", source=entry.source),)), ids
         )
 
