@@ -386,4 +386,5 @@ def test_url_server_shutting_down_mid_walk_is_exit_3_with_its_cause(signum: int)
         "FATAL: the database system is shutting down",
         "No such file or directory",
         "Connection refused",
+        "server closed the connection unexpectedly",
     ), message
