@@ -8,7 +8,6 @@ import atexit
 import os
 import secrets
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -226,8 +225,12 @@ def leftovers() -> list[str]:
     removed = []
     for folder in sorted(Path(tempfile.gettempdir()).glob("migcheck-run-*")):
         owner = owners.of_folder(folder)
-        if owner is not None and owner.gone():
-            shutil.rmtree(folder, ignore_errors=True)
+        if owner is None:
+            if owners.unmarked_and_abandoned(folder):
+                with suppress(OSError):
+                    folder.rmdir()
+                    removed.append(f"empty folder {folder} (no owner)")
+        elif owner.gone() and owners.remove(folder):
             removed.append(f"runner folder {folder} (pid {owner.pid}, ended)")
     return removed
 
@@ -268,7 +271,7 @@ class Runners:
         for runner in self._runners:
             with suppress(OSError, ValueError):
                 runner.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        owners.remove(self.folder)
 
 
 # One zygote per Python, for every check of this process: it holds nothing of any

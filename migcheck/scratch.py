@@ -21,6 +21,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from migcheck import activity, elsewhere
 from migcheck import snapshot as snapshots
 from migcheck.errors import ProjectError
 from migcheck.handover import (
@@ -214,6 +215,7 @@ class Database:
             self.scratch.notice(f"{where}{action} of {rev} running for {seconds:.0f} s")
 
         timeout = self.scratch.step_timeout or None
+        others = elsewhere.counts(self.catalog_connection)
         try:
             reply = runner.request(
                 {"verb": "run", "steps": [[rev, up] for rev, up in steps]},
@@ -228,12 +230,21 @@ class Database:
         finally:
             self.scratch.timings.migrations += time.perf_counter() - started
         output = self._echo(runner)
+        written = elsewhere.written(self.catalog_connection, others, steps)
+        blame = written and (
+            f"{written}: the project's code wrote there, not only to the scratch database "
+            f"migcheck handed over ({self.handover.forms()})"
+        )
         if reply.get("ok"):
-            self._finish(reply, steps)
-            return None
+            self._finish(reply, steps, written)
+            if not blame:
+                return None
+            return MigrationError(blame, None, steps[0][0], None, None, _tail(output))
         self._check(reply)
         error = reply["error"]
         message = str(error["message"]) + self.handover.type_hint(error.get("sqlstate"))
+        if blame:
+            message += f"; besides, {blame}"
         return MigrationError(
             message=message,
             sqlstate=error.get("sqlstate"),
@@ -262,41 +273,7 @@ class Database:
 
     def _cancel(self, seconds: float) -> str:
         """Say what the overrunning step is doing, then stop it on the server."""
-        limit = self.scratch.step_timeout
-        found = self.catalog_connection.execute(
-            "SELECT a.pid, a.state, a.wait_event_type, a.wait_event, a.query,"
-            " pg_catalog.pg_blocking_pids(a.pid)"
-            " FROM pg_catalog.pg_stat_activity a"
-            " WHERE a.datname = pg_catalog.current_database()"
-            " AND a.pid <> pg_catalog.pg_backend_pid() AND a.backend_type = 'client backend'"
-            " ORDER BY a.backend_start"
-        ).fetchall()
-        by_pid = {row[0]: row for row in found}
-        active = [row for row in found if row[1] == "active"]
-        message = f"the step ran longer than --step-timeout {limit:g} s and was cancelled"
-        if active:
-            pid, _, wait_type, wait_event, query, blockers = active[0]
-            message += f": still running `{_statement(query)}`"
-            if wait_type == "Lock":
-                holders = [by_pid[b] for b in blockers if b in by_pid] if blockers else []
-                message += f", waiting for a lock ({wait_event})"
-                if holders:
-                    holder = holders[0]
-                    message += (
-                        f" held by another session of the scratch database (pid {holder[0]}, "
-                        f"{holder[1]}, last statement `{_statement(holder[4])}`)"
-                    )
-                elif blockers:
-                    message += f" held by pid {', '.join(str(b) for b in blockers)}"
-            elif wait_type:
-                message += f" (waiting: {wait_type} {wait_event})"
-        else:
-            message += " while the project's Python code ran (no statement was running)"
-        for function in ("pg_cancel_backend", "pg_terminate_backend"):
-            for pid in by_pid:
-                self.catalog_connection.execute(
-                    sql.SQL("SELECT pg_catalog.{}(%s)").format(sql.Identifier(function)), (pid,)
-                )
+        message = activity.cancel(self.catalog_connection, self.scratch.step_timeout or seconds)
         if self._runner is not None:
             self._runner.kill()
         return message
@@ -322,8 +299,11 @@ class Database:
         self._echo(runner)
         return reply
 
-    def _finish(self, reply: dict[str, Any], steps: Sequence[tuple[str, bool]]) -> None:
-        """Check that the run is visible where migcheck reads the catalog."""
+    def _finish(
+        self, reply: dict[str, Any], steps: Sequence[tuple[str, bool]], written: str | None
+    ) -> None:
+        """Check that the run is visible where migcheck reads the catalog (``written``:
+        what the step changed outside it, said when it is not)."""
         table, schema = reply["version_table"], reply["version_table_schema"]
         self.catalog.params["version_table"] = table
         if not steps:
@@ -332,12 +312,14 @@ class Database:
         revision, upgrade = steps[-1]
         if (revision in recorded) != upgrade:
             done = "upgrading to" if upgrade else "downgrading"
+            cause = "env.py migrated another database, or did not commit"
+            if written:
+                cause = f"env.py migrated another database: {written}"
             raise ProjectError(
                 f"{self.env_py}: after {done} {revision}, the version table {table} of the "
-                "scratch database migcheck handed over does not show it: env.py migrated "
-                f"another database, or did not commit. migcheck hands it over as "
-                f"{self.handover.forms()}; if env.py finds its database elsewhere, set "
-                "url_env, x or context"
+                f"scratch database migcheck handed over does not show it: {cause}. migcheck "
+                f"hands it over as {self.handover.forms()}; if env.py finds its database "
+                "elsewhere, set url_env, x or context"
             )
 
     def _recorded(self, table: str, schema: str | None) -> set[str]:
@@ -359,8 +341,3 @@ class Database:
 
 def _tail(output: str) -> tuple[str, ...]:
     return tuple(output.rstrip().splitlines()[-OUTPUT_LINES:]) if output.strip() else ()
-
-
-def _statement(query: object) -> str:
-    text = " ".join(str(query or "").split())
-    return text if len(text) <= 200 else text[:197] + "..."

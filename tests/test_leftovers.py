@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -84,6 +85,7 @@ def test_a_killed_local_run_is_removed_by_cleanup() -> None:
     try:
         assert _wait(lambda: len(_folders(process.pid, "migcheck-pg*-*")) == 2)
         servers = _folders(process.pid, "migcheck-pg*-*")
+        made_by = [owners.of_folder(folder) for folder in servers]
         # Both servers up and walking (the migration sleeps in 0002 meanwhile).
         assert _wait(lambda: all((f / "data" / "postmaster.pid").exists() for f in servers))
         time.sleep(2)
@@ -92,11 +94,13 @@ def test_a_killed_local_run_is_removed_by_cleanup() -> None:
         process.wait()
     done = _cleanup()
     assert done.returncode == 0, done.stderr
-    for folder in servers:
+    for folder, owner in zip(servers, made_by, strict=True):
         # Removed by this cleanup, or already by a run that started meanwhile (another
         # test of this suite, with pytest -n): either way by a sweep, not by the killed run.
         assert f"removed local server {folder} (pid " in done.stdout or not folder.exists()
         assert not folder.exists()
+        # Under no other name either (a sweep renames what it removes).
+        assert not [f for f in folder.parent.glob("migcheck-*") if owners.of_folder(f) == owner]
         assert _wait(lambda folder=folder: not _processes_under(folder), 15)  # type: ignore[misc]
 
 
@@ -177,3 +181,33 @@ def test_owners_of_other_machines_or_live_processes_are_never_gone() -> None:
     assert owners.Owner(me.host, 2**22 + 1, "").gone()
     # This pid, started at another time (a reused pid): gone.
     assert owners.Owner(me.host, me.pid, "1").gone()
+
+
+def test_folders_are_removed_marker_last_and_unmarked_ones_only_when_abandoned() -> None:
+    from migcheck import runner_pool
+
+    made = [Path(tempfile.mkdtemp(prefix="migcheck-run-")) for _ in range(4)]
+    try:
+        marked, fresh, old, kept = made
+        owners.mark(marked)
+        (marked / "data").mkdir()
+        (marked / "data" / "file").write_text("x")
+        assert owners.remove(marked)
+        assert not marked.exists()
+        assert list(Path(tempfile.gettempdir()).glob(f"{marked.name}*")) == []
+        assert not owners.remove(marked)  # gone already (another run's sweep): not this one
+        # Made by a run killed before it wrote the marker (or emptied by a removal cut
+        # short): removed once nobody can be about to mark it; never when it holds
+        # anything.
+        (kept / "something").write_text("x")
+        for folder in (old, kept):
+            os.utime(folder, (time.time() - 2 * owners.UNMARKED_GRACE,) * 2)
+        removed = runner_pool.leftovers()
+        # By this sweep, or by a run of another test that swept meanwhile.
+        assert f"empty folder {old} (no owner)" in removed or not old.exists()
+        assert not old.exists()
+        assert fresh.exists()
+        assert kept.exists()
+    finally:
+        for folder in made:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -243,21 +243,19 @@ def leftovers() -> list[str]:
     removed = []
     for root in sorted(Path(tempfile.gettempdir()).glob("migcheck-pg*-*")):
         owner = owners.of_folder(root)
-        if owner is None or not owner.gone():
+        if owner is None:
+            if owners.unmarked_and_abandoned(root):
+                with suppress(OSError):
+                    root.rmdir()
+                    removed.append(f"empty folder {root} (no owner)")
             continue
-        with suppress(OSError, ValueError, IndexError):
-            pid = int((root / "data" / "postmaster.pid").read_text().splitlines()[0])
-            # That pid may have been reused since: only that server's postmaster is stopped.
-            if str(root).encode() not in Path(f"/proc/{pid}/cmdline").read_bytes():
-                raise ValueError(pid)
-            os.kill(pid, signal.SIGQUIT)  # immediate shutdown: nothing to keep
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                os.kill(pid, 0)
-                time.sleep(0.05)
-            os.kill(pid, signal.SIGKILL)
-        shutil.rmtree(root, ignore_errors=True)
-        removed.append(f"local server {root} (pid {owner.pid}, ended)")
+        if not owner.gone():
+            continue
+        # The postmaster: an immediate shutdown, which ends its children. An initdb, with
+        # its group: its bootstrap server would go on writing into the folder.
+        owners.stop_working_in(root, {"postgres": signal.SIGQUIT, "initdb": signal.SIGKILL})
+        if owners.remove(root):
+            removed.append(f"local server {root} (pid {owner.pid}, ended)")
     return removed
 
 
@@ -326,4 +324,4 @@ def start(config: Config, version: int | None) -> Iterator[Server]:
     finally:
         if process is not None:
             _stop(process)
-        shutil.rmtree(root, ignore_errors=True)
+        owners.remove(root)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from migcheck import urls
 from migcheck.config import Config
 from migcheck.errors import ServerError, UsageError
-from migcheck.provision import Server, connect, describe, safe_url
+from migcheck.provision import Server, connect, describe, leftovers, safe_url
 
 
 def check(url: str, *, where: str | None = "--url") -> None:
@@ -46,6 +46,8 @@ def start(config: Config, version: int | None) -> Iterator[Server]:
             f"--pg {version}: the server at {safe_url(config.url)} runs PostgreSQL "
             f"{server.pg_version}"
         )
+    # What killed runs of this machine left on the user's server goes first.
+    leftovers(config.url)
     try:
         yield server
     except Exception as error:  # an interrupt stays one
