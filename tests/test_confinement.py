@@ -19,7 +19,7 @@ from psycopg import sql
 
 from migcheck import ProjectError, check
 from migcheck.config import Config
-from migcheck.provision import Server, database_url
+from migcheck.provision import Server, database_url, local
 
 pytestmark = pytest.mark.server
 
@@ -102,6 +102,22 @@ def _state(server: Server, database: str) -> State:
         )
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
     return State(digest, rows, (int(written[0]), int(written[1]), int(written[2])), per_table)
+
+
+@pytest.fixture(scope="module")
+def pg_server() -> Iterator[Server]:
+    """A server of this module's own, without autovacuum: its ANALYZE of a database
+    nobody uses moves that database's row counters (pg_statistic), which the tests read."""
+    with local.start(Config(), None) as server:
+        with psycopg.connect(server.url, autocommit=True) as admin:
+            admin.execute("ALTER SYSTEM SET autovacuum = off")
+            admin.execute("SELECT pg_reload_conf()")
+        yield server
+
+
+@pytest.fixture(scope="module")
+def url_config(pg_server: Server) -> Config:
+    return Config(backend="url", url=pg_server.url)
 
 
 @pytest.fixture
