@@ -34,6 +34,7 @@ ROOT = Path(__file__).parent.parent
 PROJECTS = Path(__file__).parent / "projects"
 SLEEPS = str(PROJECTS / "migration_sleeps_past_step_timeout" / "alembic.ini")
 CLEAN = str(PROJECTS / "clean_linear_history" / "alembic.ini")
+WAITS = str(PROJECTS / "migration_waits_for_a_catalog_lock" / "alembic.ini")
 PASSWORD_FILE = "/run/migcheck/password"
 
 # How a run is killed: its whole process group, or only migcheck's own process.
@@ -231,6 +232,53 @@ def _cleanup(engine: Any, ids: list[str]) -> None:
 
 
 # --- killed runs ----------------------------------------------------------------------
+
+
+@needs_docker
+@pytest.mark.server
+@pytest.mark.parametrize("how", KILLS)
+def test_docker_run_killed_mid_snapshot(engine: Any, live: Any, how: str) -> None:
+    """Killed while migcheck reads the catalog: the fixture's migration waits for a lock
+    on pg_description, which the test takes (inside the container) and keeps, so the
+    snapshot after the step waits on it."""
+    run = subprocess.Popen(
+        [sys.executable, "-m", "migcheck", "check", "-c", WAITS, "--step-timeout", "0",
+         "--backend", "docker", "--pg", "16"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    with _killed_at_the_end(run):
+        found: list[Any] = []
+        database: list[str] = []
+
+        def stepping() -> bool:
+            found[:] = _containers(engine, run.pid)
+            query = (
+                "SELECT datname FROM pg_stat_activity WHERE state = 'active'"
+                " AND query LIKE '%WHILE NOT EXISTS%' AND pid <> pg_backend_pid()"
+            )
+            database[:] = [_psql(found[0], query)] if found else []
+            return bool(database and database[0])
+
+        assert _poll(stepping), f"the walk did not reach the waiting migration: {_said(run)}"
+        (container,) = found
+        lock = "BEGIN; LOCK TABLE pg_catalog.pg_description IN ACCESS EXCLUSIVE MODE;"
+        container.exec_run(
+            ["psql", "-U", "postgres", "-d", database[0], "-c", f"{lock} SELECT pg_sleep(600)"],
+            detach=True,
+        )
+        waiting = (
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            f" AND datname = '{database[0]}' AND query NOT LIKE '%pg_sleep(600)%'"
+        )
+        assert _poll(lambda: _psql(container, waiting) not in ("", "0")), _said(run)
+        processes = _tree(run.pid)
+        _kill(run, how)
+        if how == "main":
+            assert _poll(lambda: _gone(engine, [container.id]), 60)
+        _cleanup(engine, [container.id])
+        assert _poll(lambda: not _alive(processes), 30), _alive(processes)
+    _untouched(live)
 
 
 @needs_docker
