@@ -17,16 +17,15 @@ import signal
 import subprocess
 import sys
 import tarfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from docker.errors import APIError, DockerException
+from processes import alive, kill, killed_at_the_end, poll, tree
 
-from migcheck import owners
 from migcheck.config import Config
 from migcheck.provision import docker, local, safe_url
 
@@ -44,42 +43,6 @@ needs_docker = pytest.mark.skipif(
     not docker.reachable(),
     reason=f"no Docker engine answers at {docker.engine_address()}: start Docker to run these",
 )
-
-Identity = tuple[int, str]  # pid, start time: a reused pid is another process
-
-
-def _poll(condition: Callable[[], bool], seconds: float = 90, every: float = 0.1) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return condition()
-
-
-def _tree(pid: int) -> set[Identity]:
-    """``pid`` and every process it started, and they started, and so on."""
-    table: dict[int, tuple[int, str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError):
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                table[int(entry.name)] = (int(fields[1]), fields[19])
-    children: dict[int, list[int]] = {}
-    for child, (parent, _) in table.items():
-        children.setdefault(parent, []).append(child)
-    found, todo = set(), [pid]
-    while todo:
-        current = todo.pop()
-        if current in table:
-            found.add((current, table[current][1]))
-            todo += children.get(current, [])
-    return found
-
-
-def _alive(processes: set[Identity]) -> list[Identity]:
-    host = owners.Owner.me().host
-    return [p for p in processes if not owners.Owner(host, p[0], p[1]).gone()]
 
 
 @pytest.fixture(scope="module")
@@ -118,25 +81,6 @@ def _said(run: subprocess.Popen[str]) -> str:
     if run.poll() is None or run.stderr is None:
         return "(still running)"
     return f"exit {run.returncode}: {run.stderr.read()}"
-
-
-def _kill(process: subprocess.Popen[str], how: str) -> None:
-    if how == "group":
-        os.killpg(process.pid, signal.SIGKILL)
-    else:
-        process.send_signal(signal.SIGKILL)
-    process.wait()
-
-
-@contextlib.contextmanager
-def _killed_at_the_end(process: subprocess.Popen[str]) -> Iterator[None]:
-    """Whatever happens in the block, nothing of the run outlives the test."""
-    try:
-        yield
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def _containers(engine: Any, group: int) -> list[Any]:
@@ -181,7 +125,7 @@ def _mid_walk(engine: Any, run: subprocess.Popen[str], versions: int) -> list[An
         found = _containers(engine, run.pid)
         return len(found) == versions and all(_sleeps(c) for c in found)
 
-    assert _poll(sleeping), f"the walk did not reach the sleeping migration: {_said(run)}"
+    assert poll(sleeping), f"the walk did not reach the sleeping migration: {_said(run)}"
     return _containers(engine, run.pid)
 
 
@@ -198,14 +142,14 @@ def live(engine: Any) -> Iterator[Any]:
     """A run in progress on this machine (its walk sleeps): nothing the tests do to the
     runs they kill, the sweeps of later runs or `migcheck cleanup` may touch it."""
     run = _sleeping_run("--pg", "16")
-    with _killed_at_the_end(run):
+    with killed_at_the_end(run):
         (container,) = _mid_walk(engine, run, 1)
         yield container
         # Still walking: it ends as an interrupted run does, and removes its container.
         assert run.poll() is None
         run.send_signal(signal.SIGTERM)
         assert run.wait(timeout=120) == 130
-        assert _poll(lambda: _gone(engine, [container.id]), 30)
+        assert poll(lambda: _gone(engine, [container.id]), 30)
 
 
 def _untouched(live: Any) -> None:
@@ -247,7 +191,7 @@ def test_docker_run_killed_mid_snapshot(engine: Any, live: Any, how: str) -> Non
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
-    with _killed_at_the_end(run):
+    with killed_at_the_end(run):
         found: list[Any] = []
         database: list[str] = []
 
@@ -260,7 +204,7 @@ def test_docker_run_killed_mid_snapshot(engine: Any, live: Any, how: str) -> Non
             database[:] = [_psql(found[0], query)] if found else []
             return bool(database and database[0])
 
-        assert _poll(stepping), f"the walk did not reach the waiting migration: {_said(run)}"
+        assert poll(stepping), f"the walk did not reach the waiting migration: {_said(run)}"
         (container,) = found
         lock = "BEGIN; LOCK TABLE pg_catalog.pg_description IN ACCESS EXCLUSIVE MODE;"
         container.exec_run(
@@ -271,13 +215,13 @@ def test_docker_run_killed_mid_snapshot(engine: Any, live: Any, how: str) -> Non
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
             f" AND datname = '{database[0]}' AND query NOT LIKE '%pg_sleep(600)%'"
         )
-        assert _poll(lambda: _psql(container, waiting) not in ("", "0")), _said(run)
-        processes = _tree(run.pid)
-        _kill(run, how)
+        assert poll(lambda: _psql(container, waiting) not in ("", "0")), _said(run)
+        processes = tree(run.pid)
+        kill(run, how)
         if how == "main":
-            assert _poll(lambda: _gone(engine, [container.id]), 60)
+            assert poll(lambda: _gone(engine, [container.id]), 60)
         _cleanup(engine, [container.id])
-        assert _poll(lambda: not _alive(processes), 30), _alive(processes)
+        assert poll(lambda: not alive(processes), 30), alive(processes)
     _untouched(live)
 
 
@@ -286,15 +230,15 @@ def test_docker_run_killed_mid_snapshot(engine: Any, live: Any, how: str) -> Non
 @pytest.mark.parametrize("how", KILLS)
 def test_docker_run_killed_mid_walk(engine: Any, live: Any, how: str) -> None:
     run = _sleeping_run("--pg", "15,16", "-j", "2")
-    with _killed_at_the_end(run):
+    with killed_at_the_end(run):
         ids = [c.id for c in _mid_walk(engine, run, 2)]
-        processes = _tree(run.pid)
-        _kill(run, how)
+        processes = tree(run.pid)
+        kill(run, how)
         if how == "main":
             # The workers interrupt themselves: they remove their containers.
-            assert _poll(lambda: _gone(engine, ids), 60)
+            assert poll(lambda: _gone(engine, ids), 60)
         _cleanup(engine, ids)
-        assert _poll(lambda: not _alive(processes), 30), _alive(processes)
+        assert poll(lambda: not alive(processes), 30), alive(processes)
     _untouched(live)
 
 
@@ -302,9 +246,9 @@ def test_docker_run_killed_mid_walk(engine: Any, live: Any, how: str) -> None:
 @pytest.mark.server
 def test_a_second_docker_run_removes_what_a_killed_one_left(engine: Any, live: Any) -> None:
     run = _sleeping_run("--pg", "16")
-    with _killed_at_the_end(run):
+    with killed_at_the_end(run):
         ids = [c.id for c in _mid_walk(engine, run, 1)]
-        _kill(run, "group")
+        kill(run, "group")
         assert not _gone(engine, ids)  # nothing removed it: that is the second run's job
         _second_run()
         assert _gone(engine, ids)
@@ -332,7 +276,7 @@ def test_docker_run_killed_at_container_start(
     engine: Any, live: Any, holding_image: str, how: str
 ) -> None:
     run = _sleeping_run("--pg", "16", "--image", f"{holding_image}:{{version}}")
-    with _killed_at_the_end(run):
+    with killed_at_the_end(run):
 
         def started() -> bool:
             found = _containers(engine, run.pid)
@@ -340,12 +284,12 @@ def test_docker_run_killed_at_container_start(
                 container.reload()
             return bool(found) and all(c.status == "running" for c in found)
 
-        assert _poll(started), f"no container was started: {_said(run)}"
+        assert poll(started), f"no container was started: {_said(run)}"
         ids = [c.id for c in _containers(engine, run.pid)]
-        processes = _tree(run.pid)
-        _kill(run, how)
+        processes = tree(run.pid)
+        kill(run, how)
         _cleanup(engine, ids)
-        assert _poll(lambda: not _alive(processes), 30), _alive(processes)
+        assert poll(lambda: not alive(processes), 30), alive(processes)
     _untouched(live)
 
 
@@ -374,7 +318,7 @@ def test_container_dying_mid_walk_is_exit_3_with_its_cause(
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
-    with _killed_at_the_end(run):
+    with killed_at_the_end(run):
         (container,) = _mid_walk(engine, run, 1)
         password = _password(container)
         if verb == "kill":
@@ -408,7 +352,7 @@ def test_url_server_shutting_down_mid_walk_is_exit_3_with_its_cause(signum: int)
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             start_new_session=True,
         )  # fmt: skip
-        with _killed_at_the_end(run):
+        with killed_at_the_end(run):
 
             def sleeping() -> bool:
                 with psycopg.connect(server.url) as connection:
@@ -418,7 +362,7 @@ def test_url_server_shutting_down_mid_walk_is_exit_3_with_its_cause(signum: int)
                     )
                     return connection.execute(query).fetchone() != (0,)
 
-            assert _poll(sleeping), "the walk did not reach the sleeping migration"
+            assert poll(sleeping), "the walk did not reach the sleeping migration"
             postmaster = int((root / "data" / "postmaster.pid").read_text().splitlines()[0])
             os.kill(postmaster, signum)
             _, err = run.communicate(timeout=120)

@@ -16,12 +16,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 import pytest
+from processes import Identity, alive, kill, killed_at_the_end, poll, table, tree
 from psycopg import sql
 
 from migcheck import owners
@@ -37,55 +37,11 @@ LOCAL = ("--backend", "local", "--pg", "15,16", "-j", "2")
 # How a run is killed: its whole process group, or only migcheck's own process.
 KILLS = ["group", "main"]
 
-Identity = tuple[int, str]  # pid, start time: a reused pid is another process
-
-
-def _poll(condition: Callable[[], bool], seconds: float = 90, every: float = 0.02) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return condition()
-
-
-def _table() -> dict[int, tuple[int, str, str]]:
-    """Every process: pid -> (parent pid, start time, name)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError):
-                name, rest = (entry / "stat").read_text().rsplit(")", 1)
-                fields = rest.split()
-                found[int(entry.name)] = (int(fields[1]), fields[19], name.split("(", 1)[1])
-    return found
-
-
-def _tree(pid: int) -> set[Identity]:
-    """``pid`` and every process it started, and they started, and so on."""
-    table = _table()
-    children: dict[int, list[int]] = {}
-    for child, (parent, _, _) in table.items():
-        children.setdefault(parent, []).append(child)
-    found, todo = set(), [pid]
-    while todo:
-        current = todo.pop()
-        if current in table:
-            found.add((current, table[current][1]))
-            todo += children.get(current, [])
-    return found
-
-
-def _alive(processes: set[Identity]) -> list[Identity]:
-    host = owners.Owner.me().host
-    return [p for p in processes if not owners.Owner(host, p[0], p[1]).gone()]
-
 
 def _naming(folder: Path) -> dict[int, str]:
     """Processes whose command line names ``folder`` (initdb, a postmaster): pid -> name."""
     found = {}
-    table = _table()
-    for pid, (_, _, name) in table.items():
+    for pid, (_, _, name) in table().items():
         with contextlib.suppress(OSError):
             arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             if any(a == bytes(folder) or a.startswith(bytes(folder) + b"/") for a in arguments):
@@ -121,25 +77,6 @@ def _migcheck(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=300,
         check=False,
     )
-
-
-def _kill(process: subprocess.Popen[bytes], how: str) -> None:
-    if how == "group":
-        os.killpg(process.pid, signal.SIGKILL)
-    else:
-        process.send_signal(signal.SIGKILL)
-    process.wait()
-
-
-@contextlib.contextmanager
-def _killed_at_the_end(process: subprocess.Popen[bytes]) -> Iterator[None]:
-    """Whatever happens in the block, nothing of the run outlives the test."""
-    try:
-        yield
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def _second_run(*args: str) -> None:
@@ -178,7 +115,7 @@ def _hold_initdb(run: subprocess.Popen[bytes], stopped: dict[int, Path]) -> None
                         stopped[pid] = folder
         return len(set(stopped.values())) == 2
 
-    assert _poll(both), f"no initdb seen running in both servers' folders: {stopped}"
+    assert poll(both), f"no initdb seen running in both servers' folders: {stopped}"
     for folder in stopped.values():
         # No postmaster yet (initdb's bootstrap backend names no folder, and makes no
         # socket).
@@ -196,11 +133,11 @@ def test_local_run_killed_at_initdb(how: str, pg_server: Server) -> None:
     run = _start("check", "-c", str(WAITS), "--step-timeout", "0", *LOCAL)
     stopped: dict[int, Path] = {}
     try:
-        with _killed_at_the_end(run):
+        with killed_at_the_end(run):
             _hold_initdb(run, stopped)
-            processes = _tree(run.pid) | _tree_of(stopped)
+            processes = tree(run.pid) | _tree_of(stopped)
             assert len(_owned_by(processes)) >= 2  # gone later: it was there
-            _kill(run, how)
+            kill(run, how)
             if how == "main":
                 for pid in stopped:
                     with contextlib.suppress(ProcessLookupError):
@@ -216,7 +153,7 @@ def test_local_run_killed_at_initdb(how: str, pg_server: Server) -> None:
 def _tree_of(pids: dict[int, Path]) -> set[Identity]:
     found: set[Identity] = set()
     for pid in pids:
-        found |= _tree(pid)
+        found |= tree(pid)
     return found
 
 
@@ -237,8 +174,8 @@ def _assert_gone(how: str, processes: set[Identity]) -> None:
     _second_run("--backend", "local", "--pg", "16")
     said = _cleanup()
     grace = 0 if how == "group" else 90
-    assert _poll(lambda: not _alive(processes), grace, 0.2), (_alive(processes), said)
-    assert _poll(lambda: not _owned_by(processes), grace, 0.2), (_owned_by(processes), said)
+    assert poll(lambda: not alive(processes), grace, 0.2), (alive(processes), said)
+    assert poll(lambda: not _owned_by(processes), grace, 0.2), (_owned_by(processes), said)
 
 
 def _hold_snapshot(
@@ -261,7 +198,7 @@ def _hold_snapshot(
             database[:] = [str(name) for name, comment in rows if owned(comment)]
             return bool(database)
 
-        assert _poll(stepping, every=0.05)
+        assert poll(stepping, every=0.05)
         lock: psycopg.Connection[object] = psycopg.connect(database_url(admin_url, database[0]))
         lock.execute("LOCK TABLE pg_catalog.pg_description IN ACCESS EXCLUSIVE MODE")
 
@@ -272,7 +209,7 @@ def _hold_snapshot(
                 (database[0],),
             ).fetchall()
 
-        assert _poll(lambda: bool(reading()), every=0.05)
+        assert poll(lambda: bool(reading()), every=0.05)
         # One of migcheck's catalog queries (shown cut at track_activity_query_size).
         waiting = str(reading()[0][0])[:200]
         assert any(text.startswith(waiting) for _, text in catalog_queries()), waiting
@@ -284,18 +221,18 @@ def _hold_snapshot(
 def test_local_run_killed_mid_snapshot(how: str, pg_server: Server) -> None:
     run = _start("check", "-c", str(WAITS), "--step-timeout", "0", *LOCAL)
     locks = []
-    with _killed_at_the_end(run):
-        assert _poll(lambda: len(_server_folders(run.pid)) == 2)
+    with killed_at_the_end(run):
+        assert poll(lambda: len(_server_folders(run.pid)) == 2)
         folders = _server_folders(run.pid)
         for folder in folders:
-            assert _poll(lambda f=folder: (f / "data" / "postmaster.pid").exists())  # type: ignore[misc]
+            assert poll(lambda f=folder: (f / "data" / "postmaster.pid").exists())  # type: ignore[misc]
             admin = f"postgresql://postgres@/postgres?host={folder}"
-            assert _poll(lambda a=admin: _answers(a))  # type: ignore[misc]
+            assert poll(lambda a=admin: _answers(a))  # type: ignore[misc]
             # Every scratch database of this server is the run's.
             locks.append(_hold_snapshot(admin, lambda comment: True))
-        processes = _tree(run.pid)
+        processes = tree(run.pid)
         assert len(_owned_by(processes)) >= 2
-        _kill(run, how)
+        kill(run, how)
         for lock in locks:
             with contextlib.suppress(psycopg.Error):
                 lock.close()
@@ -342,11 +279,11 @@ def test_url_run_killed_mid_snapshot(how: str, url_config: Config, pg_server: Se
             ).fetchall()
         return [str(name) for name, comment in rows if owned(comment)]
 
-    with _killed_at_the_end(run):
+    with killed_at_the_end(run):
         lock = _hold_snapshot(pg_server.url, owned)
-        processes = _tree(run.pid)
+        processes = tree(run.pid)
         assert _owned_by(processes)  # its runners' folder
-        _kill(run, how)
+        kill(run, how)
         with contextlib.suppress(psycopg.Error):
             lock.close()
         assert left()  # nothing unwinds a killed migcheck on this backend
@@ -354,7 +291,7 @@ def test_url_run_killed_mid_snapshot(how: str, url_config: Config, pg_server: Se
         assert left() == []
         _cleanup("--url", url_config.url)
         assert _owned_by(processes) == []
-        assert _poll(lambda: not _alive(processes), 30, 0.2), _alive(processes)
+        assert poll(lambda: not alive(processes), 30, 0.2), alive(processes)
     with psycopg.connect(pg_server.url, autocommit=True) as admin:
         names = {row[0] for row in admin.execute("SELECT datname FROM pg_database")}
         assert live in names
