@@ -37,7 +37,9 @@ def check(ctx: click.Context, /, files: tuple[Path, ...], **_: Any) -> int:
     if values["static"]:
         _refuse_walk_options(resolved)
     config = replace(resolved.config, changed_files=tuple(path.resolve() for path in files))
-    outputs = reports.outputs(_format(values), _texts(values["output"]))  # see cli/reports.py
+    outputs = reports.outputs(
+        _format(values), options.texts(values, "output")
+    )  # see cli/reports.py
     outputs.clear()
     if values["static"]:
         report = graph.check(config)
@@ -53,10 +55,6 @@ def check(ctx: click.Context, /, files: tuple[Path, ...], **_: Any) -> int:
 def _format(values: Mapping[str, object]) -> str | None:
     chosen = values["format"]
     return chosen if isinstance(chosen, str) else None
-
-
-def _texts(value: object) -> tuple[str, ...]:
-    return tuple(str(item) for item in value) if isinstance(value, tuple | list) else ()
 
 
 @click.command()
@@ -111,7 +109,7 @@ def merge(ctx: click.Context, /, files: tuple[Path, ...], **_: Any) -> int:
     with one exit code."""
     resolved = options.resolved(ctx)
     config, values = resolved.config, resolved.values
-    outputs = reports.outputs(_format(values), _texts(values["output"]))
+    outputs = reports.outputs(_format(values), options.texts(values, "output"))
     loaded: dict[str, Report] = {}
     for path in files:
         try:

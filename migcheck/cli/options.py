@@ -8,7 +8,7 @@ table's defaults, and says where each value came from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import click
@@ -72,3 +72,9 @@ def given(ctx: click.Context) -> dict[str, object]:
 def resolved(ctx: click.Context) -> Resolved:
     """The configuration of the parsed command ``ctx``."""
     return resolve(ctx.info_name or "", given(ctx))
+
+
+def texts(values: Mapping[str, object], key: str) -> tuple[str, ...]:
+    """A repeatable option's values (a tuple from Click, a list from the settings file)."""
+    found = values[key]
+    return tuple(str(item) for item in found) if isinstance(found, tuple | list) else ()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +31,8 @@ def snapshot(ctx: click.Context, /, source: str, **_: Any) -> int:
     output = Path(str(values["output"])) if values["output"] else None
     fmt, schemas, exclude_tables = (
         values["format"],
-        _texts(values, "schema"),
-        _texts(values, "exclude_table"),
+        options.texts(values, "schema"),
+        options.texts(values, "exclude_table"),
     )
     side = sources.classify(source)
     if side.kind == "url":
@@ -72,8 +71,8 @@ def diff_command(ctx: click.Context, /, first: str, second: str | None, **_: Any
     config, values = resolved.config, resolved.values
     fmt, schemas, exclude_tables = (
         values["format"],
-        _texts(values, "schema"),
-        _texts(values, "exclude_table"),
+        options.texts(values, "schema"),
+        options.texts(values, "exclude_table"),
     )
     result = sources.compare_sources(
         config, first, second, schemas=schemas, exclude_tables=exclude_tables
@@ -86,8 +85,3 @@ def diff_command(ctx: click.Context, /, first: str, second: str | None, **_: Any
     else:  # MC303 as check reports it, its files named from the repository's root
         reports.emit(result.report, reports.Outputs((), str(fmt), None), config.ini_path)
     return 1 if result.differences else 0
-
-
-def _texts(values: Mapping[str, object], key: str) -> tuple[str, ...]:
-    found = values[key]
-    return tuple(str(item) for item in found) if isinstance(found, tuple | list) else ()

@@ -6,8 +6,9 @@ the dict below is the whole registry.
 
 from __future__ import annotations
 
+import re
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
@@ -27,6 +28,27 @@ class Server:
     pg_version: int
     server_version: str
     backend: str
+
+
+# Server log lines that say why a server stopped, and the prefix of each line of a log.
+STOP_CAUSE = re.compile(
+    r"PANIC|shutdown request|terminated by signal|No space left|out of memory|"
+    r"could not (?:write|extend|fsync)",
+    re.IGNORECASE,
+)
+_FATAL = re.compile(r"FATAL")
+LOG_PREFIX = re.compile(r"\d{4}-\d\d-\d\d \S+ \S+ \[\d+\] ")
+
+
+def stop_cause(lines: Sequence[str], *, fatal: bool) -> str | None:
+    """The last lines of a server log (at most three, each once) that say why the
+    server stopped, the most telling kind first; ``fatal``: FATAL lines count when no
+    line says more. None: no line does."""
+    for pattern in (STOP_CAUSE, _FATAL) if fatal else (STOP_CAUSE,):
+        causes = [line for line in lines if pattern.search(line)]
+        if causes:
+            return " | ".join(dict.fromkeys(causes[-3:]))
+    return None
 
 
 def safe_url(url: str) -> str:

@@ -27,7 +27,7 @@ import psycopg
 from migcheck import owners
 from migcheck.config import Config
 from migcheck.errors import ServerError
-from migcheck.provision import Server, describe
+from migcheck.provision import LOG_PREFIX, Server, describe, stop_cause
 
 # Durability buys nothing on a server that is deleted minutes later. Nothing else is
 # lowered: a migration that passes on a default server (a lock table of
@@ -166,18 +166,6 @@ def _tail(path: Path, lines: int = 5) -> str:
     return " | ".join(text[-lines:])
 
 
-# Server log lines that say why a server stopped, the most telling first.
-_CAUSES = (
-    re.compile(
-        r"PANIC|shutdown request|terminated by signal|No space left|out of memory|"
-        r"could not (?:write|extend|fsync)",
-        re.IGNORECASE,
-    ),
-    re.compile(r"FATAL"),
-)
-_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \S+ \S+ \[\d+\] ")
-
-
 def _refuses(root: Path) -> bool:
     """Whether the server of ``root`` no longer takes connections."""
     try:
@@ -191,14 +179,13 @@ def _cause(path: Path) -> str:
     """Why the server stopped, as its log says (the last lines, without their prefixes,
     that name a cause; the log's last lines if none does)."""
     try:
-        lines = [_PREFIX.sub("", line) for line in path.read_text(errors="replace").splitlines()]
+        text = path.read_text(errors="replace")
     except OSError:
         return "(no server log)"
-    for pattern in _CAUSES:
-        causes = [line for line in lines if pattern.search(line)]
-        if causes:
-            return " | ".join(dict.fromkeys(causes[-3:]))
-    return " | ".join(lines[-3:])
+    lines = [
+        line[m.end() :] if (m := LOG_PREFIX.match(line)) else line for line in text.splitlines()
+    ]
+    return stop_cause(lines, fatal=True) or " | ".join(lines[-3:])
 
 
 def _interrupt(process: subprocess.Popen[Any], *, timeout: float) -> None:

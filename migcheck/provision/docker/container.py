@@ -4,7 +4,6 @@ published port, readiness, and what a container that stopped under a run says ab
 from __future__ import annotations
 
 import io
-import re
 import signal
 import tarfile
 import time
@@ -18,7 +17,7 @@ import psycopg
 from migcheck import owners
 from migcheck.config import Config
 from migcheck.errors import ServerError
-from migcheck.provision import Server, describe
+from migcheck.provision import LOG_PREFIX, Server, describe, stop_cause
 from migcheck.provision.docker.engine import LOOPBACK, engine_address, reason
 
 LABEL = "org.migcheck"
@@ -211,16 +210,6 @@ def wait_ready(
     return server
 
 
-# Server log lines that say why a server stopped. FATAL lines are no cause here: the
-# container's log also holds those of connections refused while it started.
-_CAUSE = re.compile(
-    r"PANIC|shutdown request|terminated by signal|No space left|out of memory|"
-    r"could not (?:write|extend|fsync)",
-    re.IGNORECASE,
-)
-_PREFIX = re.compile(r"\d{4}-\d\d-\d\d \S+ \S+ \[\d+\] ")
-
-
 def _cause(container: Any) -> str:
     """Why the server stopped, as its log says; the log's last lines if it does not."""
     try:
@@ -229,11 +218,10 @@ def _cause(container: Any) -> str:
         return "its log is gone"
     # A line may hold another process's words before the server's prefix ("Session
     # terminated, killing shell...", su's, on docker stop): the server's come last.
-    lines = [_PREFIX.split(line)[-1].strip() for line in text.splitlines() if line.strip()]
-    causes = [line for line in lines if _CAUSE.search(line)]
-    if causes:
-        return " | ".join(dict.fromkeys(causes[-3:]))
-    return "its log ends: " + " | ".join(lines[-3:])
+    lines = [LOG_PREFIX.split(line)[-1].strip() for line in text.splitlines() if line.strip()]
+    # FATAL lines are no cause here: the container's log also holds those of connections
+    # refused while it started.
+    return stop_cause(lines, fatal=False) or "its log ends: " + " | ".join(lines[-3:])
 
 
 def _refuses(url: str) -> bool:
