@@ -67,7 +67,7 @@ def _check(
     project = projects.load(config, pool, files=static.files)
     # The walk's modules are imported here, not above: `import migcheck` and the static
     # checks (a pre-commit hook, the pytest plugin's options) stay well under a second.
-    from migcheck import matrix, parallel, steps
+    from migcheck import matrix, parallel, provision, steps
 
     config = replace(
         config,
@@ -86,7 +86,7 @@ def _check(
             notes = (f"no revision {found.against}: nothing to walk",)
             return Report(findings=static.findings, notes=notes)
     notify = progress or _ignore
-    versions: tuple[int | None, ...] = config.pg_versions or (None,)
+    versions = provision.versions(config)
     if config.jobs is not None and config.jobs < 1:
         raise UsageError(f"--jobs {config.jobs}: give at least 1")
     jobs = min(config.jobs, len(versions)) if config.jobs else default_jobs(len(versions))

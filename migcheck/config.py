@@ -52,7 +52,7 @@ class Config:
     ini_section: str = "alembic"
     pg_versions: tuple[int, ...] = ()
     backend: Backend = "auto"
-    url: str | None = None
+    urls: tuple[str, ...] = ()  # servers of backend url: one per version
     pg_bin: str | None = None
     from_revision: str | None = None
     to_revision: str | None = None
@@ -186,12 +186,13 @@ def _default(row: options.Option) -> object:
 def _check(resolved: Resolved) -> None:
     """What no single value shows: options that need or exclude each other."""
     config, sources = resolved.config, resolved.sources
-    if config.backend == "url" and not config.url and "backend" in sources:
+    if config.backend == "url" and not config.urls and "backend" in sources:
         raise UsageError("--backend url needs --url postgresql://user@host/database")
-    if config.url is not None:
+    if config.urls:
         from migcheck.provision import url  # psycopg: only for a URL
 
-        url.check(config.url, where=resolved.where("url"))
+        for given in config.urls:
+            url.check(given, where=resolved.where("url"))
     if "image" in sources and not str(config.image).strip():
         raise UsageError(f"--image: give an image name (default: {DEFAULT_IMAGE})")
     if config.reuse and config.backend in ("local", "url"):

@@ -136,8 +136,9 @@ ROWS: tuple[Option, ...] = (
            "Where servers come from.",
            kind="choice", field="backend", choices=BACKENDS, default="auto", pytest=True),
     Option("url", ("--url",), _PROJECT,
-           "An existing server (backend url): migcheck works in a scratch database on it.",
-           field="url", metavar="URL", pytest=True),
+           "An existing server (backend url): migcheck works in a scratch database on it. "
+           "Repeatable: one server per version, each version walked on the one that runs it.",
+           kind="texts", field="urls", metavar="URL", pytest=True),
     Option("url", ("--url",), ("cleanup",),
            "A server migcheck made scratch databases on (backend url): drop those of killed "
            "runs.",

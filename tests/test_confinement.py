@@ -117,7 +117,7 @@ def pg_server() -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def url_config(pg_server: Server) -> Config:
-    return Config(backend="url", url=pg_server.url)
+    return Config(backend="url", urls=(pg_server.url,))
 
 
 @pytest.fixture

@@ -136,7 +136,9 @@ def test_load_models_refuses_a_value_not_shaped_module_colon_attribute() -> None
 def test_check_refuses_bad_models_before_any_server_starts() -> None:
     # Nothing listens on port 9: reaching for the server would be a ServerError (exit 3).
     project = Path(__file__).parent / "projects" / "models_drift_five_ways"
-    config = Config(project_dir=project, backend="url", url="postgresql://nobody@127.0.0.1:9/none")
+    config = Config(
+        project_dir=project, backend="url", urls=("postgresql://nobody@127.0.0.1:9/none",)
+    )
     with pytest.raises(ProjectError, match="--models nosuch:Base: cannot load it") as raised:
         check(replace(config, models="nosuch:Base"))
     assert raised.value.exit_code == 2

@@ -60,9 +60,12 @@ def _server_folders(group: int) -> list[Path]:
     return sorted(found)
 
 
-def _start(*args: str) -> subprocess.Popen[bytes]:
+def _start(*args: str, cache: bool = True) -> subprocess.Popen[bytes]:
+    """A run in a process group of its own; without ``cache``, every server runs initdb
+    (clusters.py would copy the installation's cached data folder instead)."""
     return subprocess.Popen(
         [sys.executable, "-m", "migcheck", *args],
+        env=os.environ if cache else {**os.environ, "MIGCHECK_CACHE_DIR": ""},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # a group of its own, to be killed whole
@@ -130,7 +133,7 @@ def test_local_run_killed_at_initdb(how: str, pg_server: Server) -> None:
     middle of their work: they stay stopped, so that the sweep meets them there, as it
     would meet an initdb still writing. With its main pid alone killed, the workers stop
     their initdb themselves: those go on."""
-    run = _start("check", "-c", str(WAITS), "--step-timeout", "0", *LOCAL)
+    run = _start("check", "-c", str(WAITS), "--step-timeout", "0", *LOCAL, cache=False)
     stopped: dict[int, Path] = {}
     try:
         with killed_at_the_end(run):
@@ -254,7 +257,7 @@ def _answers(url: str) -> bool:
 @pytest.mark.server
 @pytest.mark.parametrize("how", KILLS)
 def test_url_run_killed_mid_snapshot(how: str, url_config: Config, pg_server: Server) -> None:
-    assert url_config.url is not None
+    assert url_config.urls
     live = f"migcheck_live{os.getpid()}"
     with psycopg.connect(pg_server.url, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(live)))
@@ -265,7 +268,7 @@ def test_url_run_killed_mid_snapshot(how: str, url_config: Config, pg_server: Se
                 sql.Identifier(live), sql.Literal(owners.Owner.me().text())
             )
         )
-    args = ("--backend", "url", "--url", url_config.url)
+    args = ("--backend", "url", "--url", url_config.urls[0])
     run = _start("check", "-c", str(WAITS), "--step-timeout", "0", *args)
 
     def owned(comment: str | None) -> bool:
@@ -289,7 +292,7 @@ def test_url_run_killed_mid_snapshot(how: str, url_config: Config, pg_server: Se
         assert left()  # nothing unwinds a killed migcheck on this backend
         _second_run(*args)
         assert left() == []
-        _cleanup("--url", url_config.url)
+        _cleanup("--url", url_config.urls[0])
         assert _owned_by(processes) == []
         assert poll(lambda: not alive(processes), 30, 0.2), alive(processes)
     with psycopg.connect(pg_server.url, autocommit=True) as admin:

@@ -186,8 +186,8 @@ def test_env_py_reaching_for_another_database_is_refused(
 
     from migcheck.provision import Server, scratch_database
 
-    assert url_config.url is not None
-    server = Server(url_config.url, 0, "", "url")
+    assert url_config.urls
+    server = Server(url_config.urls[0], 0, "", "url")
     body = "with context.begin_transaction():\n        context.run_migrations()"
     folder = _project(tmp_path, OWN_ENGINE.format(body=body))
     with scratch_database(server) as other:
@@ -253,8 +253,8 @@ def test_env_py_exiting_is_exit_2_naming_the_file(
     tmp_path: Path, url_config: Config, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = _project(tmp_path, "import sys\nsys.exit('set APP_ENV first')\n")
-    assert url_config.url is not None
-    code = cli.run(["check", "-c", str(folder / "alembic.ini"), "--url", url_config.url])
+    assert url_config.urls
+    code = cli.run(["check", "-c", str(folder / "alembic.ini"), "--url", url_config.urls[0]])
     err = capsys.readouterr().err
     assert code == 2
     assert "migrations/env.py:2: env.py failed before running any migration: " in err

@@ -127,7 +127,7 @@ def test_workers_of_a_killed_migcheck_remove_their_servers() -> None:
 def test_a_killed_url_run_leaves_a_database_that_cleanup_drops(
     url_config: Config, pg_server: Server
 ) -> None:
-    assert url_config.url is not None
+    assert url_config.urls
     live = "migcheck_livetest"
     with psycopg.connect(pg_server.url, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(live)))
@@ -138,7 +138,7 @@ def test_a_killed_url_run_leaves_a_database_that_cleanup_drops(
                 sql.Identifier(live), sql.Literal(owners.Owner.me().text())
             )
         )
-    process = _start("--backend", "url", "--url", url_config.url)
+    process = _start("--backend", "url", "--url", url_config.urls[0])
 
     def scratch() -> list[str]:
         with psycopg.connect(pg_server.url, autocommit=True) as admin:
@@ -160,7 +160,7 @@ def test_a_killed_url_run_leaves_a_database_that_cleanup_drops(
         process.wait()
     left = scratch()
     assert left
-    done = _cleanup("--url", url_config.url)
+    done = _cleanup("--url", url_config.urls[0])
     assert done.returncode == 0, done.stderr
     for name in left:
         assert f"removed scratch database {name} on " in done.stdout

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from servers import Servers
 
 from migcheck import check, cli, progress
 from migcheck.config import Config
@@ -245,9 +246,10 @@ def test_progress_lines_are_redrawn_in_place() -> None:
 # --- real servers --------------------------------------------------------------------
 
 
-def matrix(case: str, *versions: int, jobs: int | None = None) -> Report:
+def matrix(servers: Servers, case: str, *versions: int, jobs: int | None = None) -> Report:
+    """A check of ``case`` on the session's servers of ``versions``."""
     folder = ROOT if case == "demo" else PROJECTS / case
-    return check(Config(project_dir=folder, backend="local", pg_versions=versions, jobs=jobs))
+    return check(servers.config(*versions, project_dir=folder, jobs=jobs))
 
 
 def without_timings(report: Report) -> Report:
@@ -256,8 +258,8 @@ def without_timings(report: Report) -> Report:
 
 
 @pytest.mark.server
-def test_unique_nulls_not_distinct_fails_before_15() -> None:
-    report = matrix("matrix_nulls_not_distinct", 13, 14, 15, jobs=2)
+def test_unique_nulls_not_distinct_fails_before_15(pg_servers: Servers) -> None:
+    report = matrix(pg_servers, "matrix_nulls_not_distinct", 13, 14, 15, jobs=2)
     (found,) = report.findings
     assert (found.code, found.revision, found.pg_version) == ("MC104", "0002", None)
     assert found.file == "migrations/versions/0002_unique_email_per_tenant.py"
@@ -268,20 +270,20 @@ def test_unique_nulls_not_distinct_fails_before_15() -> None:
     assert report.runs[0].notes[0] == "0003 not checked: it needs 0002, which failed"
     assert report.exit_code == 1
     # In this process, one version after another: the same report.
-    sequential = matrix("matrix_nulls_not_distinct", 13, 14, 15, jobs=1)
+    sequential = matrix(pg_servers, "matrix_nulls_not_distinct", 13, 14, 15, jobs=1)
     assert without_timings(sequential) == without_timings(report)
 
 
 @pytest.mark.server
-def test_what_versions_print_differently_is_no_finding() -> None:
-    report = matrix("matrix_renders_differently", 13, 14, 15, 16, 17, 18)
+def test_what_versions_print_differently_is_no_finding(pg_servers: Servers) -> None:
+    report = matrix(pg_servers, "matrix_renders_differently", 13, 14, 15, 16, 17, 18)
     assert report.findings == ()
     assert [r.revisions for r in report.runs] == [3] * 6
 
 
 @pytest.mark.server
-def test_a_schema_that_depends_on_the_version_is_reported() -> None:
-    report = matrix("matrix_version_dependent_type", 13, 14, 15)
+def test_a_schema_that_depends_on_the_version_is_reported(pg_servers: Servers) -> None:
+    report = matrix(pg_servers, "matrix_version_dependent_type", 13, 14, 15)
     (found,) = report.findings
     assert (found.code, found.pg_version, found.revision) == ("MC302", 15, None)
     assert diff_lines(found) == (
@@ -291,8 +293,8 @@ def test_a_schema_that_depends_on_the_version_is_reported() -> None:
 
 
 @pytest.mark.server
-def test_demo_passes_on_every_version() -> None:
-    report = matrix("demo", 13, 14, 15, 16, 17, 18)
+def test_demo_passes_on_every_version(pg_servers: Servers) -> None:
+    report = matrix(pg_servers, "demo", 13, 14, 15, 16, 17, 18)
     assert report.findings == ()
     assert [r.pg_version for r in report.runs] == [13, 14, 15, 16, 17, 18]
     assert all(r.revisions >= 10 for r in report.runs)
@@ -353,3 +355,28 @@ def test_interrupted_matrix_leaves_no_server(open_tmp: Path, signum: int, group:
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
     assert _servers_under(tmp_path) == []
+
+
+# --- several servers named by URL: one per version ------------------------------------
+
+
+@pytest.mark.server
+def test_urls_without_versions_walk_each_server_on_its_own_version(
+    pg_servers: Servers, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = pg_servers.urls(13, 16)
+    args = ["check", "-c", str(PROJECTS / "clean_linear_history" / "alembic.ini")]
+    assert cli.run([*args, "--url", second, "--url", first]) == 0
+    out = capsys.readouterr().out
+    assert "PostgreSQL 13." in out
+    assert "PostgreSQL 16." in out
+    assert out.count(" (url): 4 revisions walked") == 2
+
+    assert cli.run([*args, "--url", first, "--url", second, "--pg", "15"]) == 2
+    assert capsys.readouterr().err == (
+        "migcheck: --pg 15: no --url names a server that runs PostgreSQL 15 (they run 13, 16)\n"
+    )
+    assert cli.run([*args, "--url", first, "--url", first]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("migcheck: --url postgresql://postgres@/postgres?host=")
+    assert err.endswith(" both run PostgreSQL 13: give one server per version\n")

@@ -9,6 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from servers import Servers
 
 from migcheck.findings import CODES, Finding, Report, Run
 from migcheck.pytest_plugin.items import render
@@ -18,6 +19,14 @@ pytest_plugins = ["pytester"]
 
 PROJECTS = Path(__file__).parent / "projects"
 LOCAL = ("--migcheck-backend", "local")
+
+
+def on(servers: Servers, *versions: int) -> list[str]:
+    """The options that walk ``versions`` on the session's servers of those versions."""
+    given = ",".join(str(version) for version in versions)
+    return ["--migcheck-pg", given, *(f"--migcheck-url={url}" for url in servers.urls(*versions))]
+
+
 ENUM_DIFF = "    + enum type mood ('happy', 'sad')"
 
 
@@ -82,11 +91,11 @@ def test_the_planted_defect_fails_its_revision_item_with_the_diff(
 
 @pytest.mark.server
 def test_versions_given_on_the_command_line_replace_the_settings(
-    pytester: pytest.Pytester,
+    pytester: pytest.Pytester, pg_servers: Servers
 ) -> None:
     project(pytester, "enum_type_not_dropped", folder="app", pg="15")
     result = pytester.runpytest_subprocess(
-        "--migcheck", "--migcheck-pg", "16,17", "--migcheck-config", "app/alembic.ini", *LOCAL
+        "--migcheck", *on(pg_servers, 16, 17), "--migcheck-config", "app/alembic.ini"
     )
     # graph, 0001 and history on each version, and the comparison of the versions
     result.assert_outcomes(passed=6, failed=2)
@@ -97,11 +106,11 @@ def test_versions_given_on_the_command_line_replace_the_settings(
 
 
 @pytest.mark.server
-def test_xdist_walks_each_version_once_in_one_worker(pytester: pytest.Pytester) -> None:
+def test_xdist_walks_each_version_once_in_one_worker(
+    pytester: pytest.Pytester, pg_servers: Servers
+) -> None:
     project(pytester, "enum_type_not_dropped")
-    result = pytester.runpytest_subprocess(
-        "--migcheck", "--migcheck-pg", "16,17", "-n", "2", "-v", *LOCAL
-    )
+    result = pytester.runpytest_subprocess("--migcheck", *on(pg_servers, 16, 17), "-n", "2", "-v")
     result.assert_outcomes(passed=6, failed=2)
     ran: dict[str, set[str]] = defaultdict(set)  # version -> the workers that ran its items
     for line in result.outlines:
@@ -133,10 +142,10 @@ def test_xdist_walks_each_version_once_in_one_worker(pytester: pytest.Pytester) 
 
 @pytest.mark.server
 def test_versions_item_reports_what_fails_on_some_versions_only(
-    pytester: pytest.Pytester,
+    pytester: pytest.Pytester, pg_servers: Servers
 ) -> None:
     project(pytester, "matrix_nulls_not_distinct")
-    result = pytester.runpytest_subprocess("--migcheck", "--migcheck-pg", "14,15", *LOCAL, "-rA")
+    result = pytester.runpytest_subprocess("--migcheck", *on(pg_servers, 14, 15), "-rA")
     result.stdout.fnmatch_lines(
         [
             "FAILED alembic.ini::pg14::0002 - *",

@@ -670,13 +670,13 @@ def test_one_run_writes_every_report(
 ) -> None:
     """Under GitHub Actions: annotations on standard output, the job summary appended,
     JUnit and SARIF files; files named from the repository's root."""
-    assert url_config.url is not None
+    assert url_config.urls
     summary = tmp_path / "summary.md"
     summary.write_text("before\n")
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     monkeypatch.setenv("GITHUB_WORKSPACE", str(ROOT))
-    args = ["check", "-c", str(ENUM / "alembic.ini"), "--url", url_config.url]
+    args = ["check", "-c", str(ENUM / "alembic.ini"), "--url", url_config.urls[0]]
     reports = [
         f"junit:{tmp_path / 'r.xml'}",
         f"sarif:{tmp_path / 'r.sarif'}",
@@ -877,7 +877,7 @@ def test_the_sharded_workflow_runs_as_written(tmp_path: Path) -> None:
 @pytest.mark.server
 def test_the_gitlab_job_runs_as_written(url_config: Config, tmp_path: Path) -> None:
     """The job's migcheck command, on the session's server in place of the service."""
-    assert url_config.url is not None
+    assert url_config.urls
     job = yaml.safe_load(yaml_blocks()[2])["migcheck"]
     (command,) = [line for line in job["script"] if line.startswith("migcheck ")]
     service = "postgresql://postgres:migcheck@postgres/postgres"
@@ -887,7 +887,7 @@ def test_the_gitlab_job_runs_as_written(url_config: Config, tmp_path: Path) -> N
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")} | {"PG": "16"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     done = subprocess.run(
-        ["bash", "-c", command.replace(service, url_config.url)],
+        ["bash", "-c", command.replace(service, url_config.urls[0])],
         cwd=project,
         env=env,
         capture_output=True,

@@ -32,9 +32,9 @@ PROJECTS = Path(__file__).parent / "projects"
 def _migcheck(
     *args: str, config: Config, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    assert config.url is not None
+    assert config.urls
     return subprocess.run(
-        [sys.executable, "-m", "migcheck", *args, "--backend", "url", "--url", config.url],
+        [sys.executable, "-m", "migcheck", *args, "--backend", "url", "--url", config.urls[0]],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
@@ -277,7 +277,7 @@ def test_runners_end_when_migcheck_is_killed(url_config: Config, tmp_path: Path)
     import signal
     import time
 
-    assert url_config.url is not None
+    assert url_config.urls
     ini = str(PROJECTS / "migration_sleeps_past_step_timeout" / "alembic.ini")
     marker = f"MIGCHECK_TEST_{uuid.uuid4().hex}"
     process = subprocess.Popen(
@@ -293,7 +293,7 @@ def test_runners_end_when_migcheck_is_killed(url_config: Config, tmp_path: Path)
             "--backend",
             "url",
             "--url",
-            url_config.url,
+            url_config.urls[0],
         ],
         env={**os.environ, marker: "1"},
         stdout=subprocess.DEVNULL,
@@ -302,7 +302,7 @@ def test_runners_end_when_migcheck_is_killed(url_config: Config, tmp_path: Path)
     try:
         # Until a runner sleeps in 0002 on the server.
         deadline = time.monotonic() + 120
-        with psycopg.connect(url_config.url, autocommit=True) as admin:
+        with psycopg.connect(url_config.urls[0], autocommit=True) as admin:
             while time.monotonic() < deadline:
                 sleeping = admin.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(3600)'"

@@ -215,9 +215,9 @@ KEYS = {
     "url": (
         "check",
         '"postgresql://ci@db/postgres"',
-        "postgresql://ci@db/postgres",
+        ["postgresql://ci@db/postgres"],
         ["--url", "postgresql://h/x"],
-        "postgresql://h/x",
+        ["postgresql://h/x"],
     ),
     "pg_bin": ("check", '"pg/bin"', "{dir}/pg/bin", ["--pg-bin", "/opt/pg"], "/opt/pg"),
     "image": (
@@ -371,7 +371,7 @@ BAD = {
     "name": ('""', "name: expected a non-empty string, found ''"),
     "pg": ('"sixteen"', "pg: 'sixteen' is not a major version"),
     "backend": ('"podman"', "backend: expected one of auto, local, docker, url, found 'podman'"),
-    "url": ("5", "url: expected a non-empty string, found 5"),
+    "url": ("5", "url: expected a string or a list of strings, found 5"),
     "pg_bin": ("[]", "pg_bin: expected a non-empty string, found []"),
     "image": ("true", "image: expected a non-empty string, found True"),
     "reuse": ('"yes"', "reuse: expected true or false, found 'yes'"),
@@ -531,7 +531,7 @@ def test_config_text_shows_each_value_and_where_it_came_from(
     assert rows["jobs"] == ["2", label]
     assert rows["pg"] == ["[16]", "command line"]
     assert rows["backend"] == ['"url"', "command line"]
-    assert rows["url"] == ['"postgresql://ci:***@db/postgres"', label]
+    assert rows["url"] == ['["postgresql://ci:***@db/postgres"]', label]
     assert rows["driver"] == ["(not set)", "default"]
     assert rows["context"] == ["(not set)", "default"]
     assert "s3cret" not in out

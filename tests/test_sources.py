@@ -120,7 +120,7 @@ def test_undrifted_database_diff_exits_0(
     deployed: str, url_config: Config, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["diff", deployed, "-c", str(ROOT / "alembic.ini"), "--backend", "url"]
-    code = run([*args, "--url", str(url_config.url), "--format", "json"])
+    code = run([*args, "--url", str(url_config.urls[0]), "--format", "json"])
     out = capsys.readouterr().out
     assert code == 0, out
     document = json.loads(out)
@@ -139,7 +139,7 @@ def test_live_database_diff_in_every_report_format(
         connection.execute("CREATE INDEX ix_customers_name_by_hand ON customers (full_name)")
     head = load(replace(url_config, project_dir=ROOT)).heads()[0]
     ini = ROOT / "alembic.ini"
-    args = ["diff", deployed, "-c", str(ini), "--backend", "url", "--url", str(url_config.url)]
+    args = ["diff", deployed, "-c", str(ini), "--backend", "url", "--url", str(url_config.urls[0])]
     outputs = {}
     for fmt in ("sarif", "junit", "github", "markdown"):
         code = run([*args, "--format", fmt])
@@ -206,12 +206,12 @@ def test_revisions_diff_on_the_command_line(
     project = load(replace(url_config, project_dir=ROOT))
     before_last = project.revisions[-2].id
     common = ["-c", str(ROOT / "alembic.ini"), "--backend", "url"]
-    code = run(["diff", "head-1", "head", *common, "--url", str(url_config.url)])
+    code = run(["diff", "head-1", "head", *common, "--url", str(url_config.urls[0])])
     out = capsys.readouterr().out
     assert code == 1
     assert out.splitlines()[:2] == ["--- head-1", "+++ head"]
     assert "+ column customers.external_ref character varying(40)" in out
-    code = run(["diff", before_last, "head-1", *common, "--url", str(url_config.url)])
+    code = run(["diff", before_last, "head-1", *common, "--url", str(url_config.urls[0])])
     assert code == 0
     assert "no differences" in capsys.readouterr().out
 
@@ -251,7 +251,7 @@ def test_snapshot_sources_revision_file_and_live_database(
     """`--url` is the server revisions are built on, as for check; a live database is
     snapshotted by naming it as the source."""
     saved = tmp_path / "schema.json"
-    args = ["-c", str(ROOT / "alembic.ini"), "--backend", "url", "--url", str(url_config.url)]
+    args = ["-c", str(ROOT / "alembic.ini"), "--backend", "url", "--url", str(url_config.urls[0])]
     assert run(["snapshot", "head", *args, "-o", str(saved)]) == 0
     built = Snapshot.from_json(saved.read_text())
     capsys.readouterr()

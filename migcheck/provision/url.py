@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from migcheck import urls
@@ -23,41 +23,75 @@ def check(url: str, *, where: str | None = "--url") -> None:
         raise UsageError(f"{where}: {needs}" if where else needs)
 
 
-@contextmanager
-def start(config: Config, version: int | None) -> Iterator[Server]:
-    if not config.url:
-        raise UsageError("--backend url needs --url postgresql://user@host/database")
-    check(config.url)
-    with connect(config.url) as connection:
-        server = describe(connection, "url", config.url)
+def _describe(url: str) -> tuple[Server, str | None]:
+    """The server at ``url``, and the role it connects as if that role may not create
+    databases."""
+    check(url)
+    with connect(url) as connection:
+        server = describe(connection, "url", url)
         row = connection.execute(
             "SELECT current_user::text, rolcreatedb OR rolsuper FROM pg_roles"
             " WHERE rolname = current_user"
         ).fetchone()
-    if row is not None and not row[1]:
-        role = str(row[0])
+    return server, str(row[0]) if row is not None and not row[1] else None
+
+
+def versions(given: Sequence[str]) -> tuple[int, ...]:
+    """The major versions of the servers at ``given``: each is walked on its own server
+    (one server per version)."""
+    found: dict[int, str] = {}
+    for url in given:
+        version = _describe(url)[0].pg_version
+        if version in found:
+            raise UsageError(
+                f"--url {safe_url(found[version])} and --url {safe_url(url)} both run "
+                f"PostgreSQL {version}: give one server per version"
+            )
+        found[version] = url
+    return tuple(sorted(found))
+
+
+def _choose(given: Sequence[str], version: int | None) -> tuple[str, Server, str | None]:
+    """The URL of ``given`` whose server runs ``version`` (None: the first)."""
+    if not given:
+        raise UsageError("--backend url needs --url postgresql://user@host/database")
+    seen: list[tuple[str, int]] = []
+    for url in given:
+        server, lacking = _describe(url)
+        if version is None or version == server.pg_version:
+            return url, server, lacking
+        seen.append((url, server.pg_version))
+    if len(seen) == 1:
+        url, other = seen[0]
+        raise UsageError(f"--pg {version}: the server at {safe_url(url)} runs PostgreSQL {other}")
+    others = ", ".join(str(v) for _, v in seen)
+    raise UsageError(
+        f"--pg {version}: no --url names a server that runs PostgreSQL {version} "
+        f"(they run {others})"
+    )
+
+
+@contextmanager
+def start(config: Config, version: int | None) -> Iterator[Server]:
+    url, server, lacking = _choose(config.urls, version)
+    if lacking is not None:
         raise ServerError(
-            f"--url {safe_url(config.url)}: role {role!r} lacks CREATEDB, and migcheck "
-            f"creates a scratch database for each walk (ALTER ROLE {role} CREATEDB, or give "
+            f"--url {safe_url(url)}: role {lacking!r} lacks CREATEDB, and migcheck "
+            f"creates a scratch database for each walk (ALTER ROLE {lacking} CREATEDB, or give "
             "the URL of a role that has it)"
         )
-    if version is not None and version != server.pg_version:
-        raise UsageError(
-            f"--pg {version}: the server at {safe_url(config.url)} runs PostgreSQL "
-            f"{server.pg_version}"
-        )
     # What killed runs of this machine left on the user's server goes first.
-    leftovers(config.url)
+    leftovers(url)
     try:
         yield server
     except Exception as error:  # an interrupt stays one
-        refused = _refusal(config.url)
+        refused = _refusal(url)
         if refused is None:
             raise
         # What the walk tripped over next (a step's lost connection, the scratch
         # database's removal) is a consequence; the server's refusal says why.
         raise ServerError(
-            f"the server at {safe_url(config.url)} (PostgreSQL {server.server_version}) "
+            f"the server at {safe_url(url)} (PostgreSQL {server.server_version}) "
             f"stopped accepting connections during the check: {refused}"
         ) from error
 

@@ -36,7 +36,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "revision, one per version for the whole history, one for the revision graph.",
     )
     for row in PYTEST_OPTIONS:
-        group.addoption(row.pytest_flag, dest=dest(row), metavar=row.metavar, help=row.help)
+        # A repeatable option is given as often as needed, as on the command line.
+        action = "append" if row.repeatable else "store"
+        group.addoption(
+            row.pytest_flag, dest=dest(row), action=action, metavar=row.metavar, help=row.help
+        )
 
 
 def pytest_configure(config: pytest.Config) -> None:

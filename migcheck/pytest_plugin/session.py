@@ -26,9 +26,11 @@ def build_config(config: pytest.Config) -> Config:
     """The run's Config from the --migcheck-* options over the project's settings."""
     given: dict[str, object] = {}
     for row in PYTEST_OPTIONS:
-        text = config.getoption(dest(row))
-        if text is not None:
-            given[row.key] = parse_text(row, str(text), flag=row.pytest_flag)
+        value = config.getoption(dest(row))
+        if isinstance(value, list):  # a repeatable option's values
+            given[row.key] = tuple(str(text) for text in value)
+        elif value is not None:
+            given[row.key] = parse_text(row, str(value), flag=row.pytest_flag)
     if "config" in given:  # as typed: from where pytest was started
         given["config"] = str(config.invocation_params.dir / str(given["config"]))
     return resolve("check", given, cwd=config.rootpath).config
