@@ -9,12 +9,15 @@ yet staged. The project's code does not run there but in the project's Python (i
 
 from __future__ import annotations
 
+import fcntl
 import os
 import platform
 import shutil
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -39,26 +42,48 @@ def git(folder: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+@contextmanager
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, bool]]:
+    """(a folder all xdist workers of this run share, whether it is new), under a lock:
+    the first worker fills it while any other waits, then they reuse it. (xdist's
+    loadgroup would keep the tests in one worker, but it cannot rename items under
+    pytest 9.2.)"""
+    base = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        base = base.parent  # the run's folder, above each worker's own
+    folder = base / name
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield folder, not folder.exists()
+
+
 @pytest.fixture(scope="session")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """(a git repository holding the code under test, its commit)."""
-    folder = tmp_path_factory.mktemp("hook-repo")
-    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    for name in listed.split("\0"):
-        source = ROOT / name
-        if name and not name.startswith("tests/") and source.is_file():  # not deleted
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, folder / name)
-    git(folder, "init", "-q", "-b", "main")
-    git(folder, "add", "-A")
-    git(folder, "commit", "-q", "-m", "the code under test")
-    return folder, git(folder, "rev-parse", "HEAD")
+    """(a git repository holding the code under test, its commit): one for the run, so
+    that every worker's pre-commit finds the hooks it installed."""
+    with shared(tmp_path_factory, "hook-repo") as (folder, new):
+        if new:
+            folder.mkdir()
+            listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+            for name in listed.split("\0"):
+                source = ROOT / name
+                if name and not name.startswith("tests/") and source.is_file():  # not deleted
+                    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(source, folder / name)
+            git(folder, "init", "-q", "-b", "main")
+            git(folder, "add", "-A")
+            git(folder, "commit", "-q", "-m", "the code under test")
+        return folder, git(folder, "rev-parse", "HEAD")
 
 
 @pytest.fixture(scope="session")
 def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where pre-commit keeps the hook environments: installed once for the session."""
-    return tmp_path_factory.mktemp("pre-commit-home")
+    """Where pre-commit keeps the hook environments: one for the run, so that the hooks
+    (a pip install of migcheck and its dependencies, about 20 s) are installed once;
+    pre-commit's own lock makes a second worker wait for the first's install."""
+    with shared(tmp_path_factory, "pre-commit-home") as (folder, _):
+        folder.mkdir(exist_ok=True)
+        return folder
 
 
 def commit_with_hooks(folder: Path, hook_repo: tuple[Path, str]) -> None:
@@ -166,25 +191,13 @@ def test_migcheck_hook_walks_the_staged_revisions_only(
     assert "(local): 1 revision walked" in done.stdout
 
 
-def test_static_hook_through_try_repo(
-    project: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
-) -> None:
+def test_static_hook_refuses_a_second_head(project: Path, pre_commit_home: Path) -> None:
     versions = project / "migrations" / "versions"
     second_head = versions / "0005_second_head.py"
     text = (versions / "0004_tighten_customers.py").read_text()
     second_head.write_text(text.replace('revision = "0004"', 'revision = "0005"'))
     git(project, "add", "-A")
-    repo, _ = hook_repo
-    # try-repo installs into a store of its own, whatever PRE_COMMIT_HOME says.
-    done = pre_commit(
-        project,
-        pre_commit_home,
-        "try-repo",
-        str(repo),
-        "migcheck-static",
-        "--files",
-        "migrations/versions/0005_second_head.py",
-    )
+    done = pre_commit(project, pre_commit_home, "run", "migcheck-static")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "migcheck (revision graph)....." in done.stdout
     assert "project: MC401 error: more than one head" in done.stdout

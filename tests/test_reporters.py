@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from servers import Servers
 
 from migcheck import check, cli
 from migcheck.cli import reports as cli_reports
@@ -716,28 +717,21 @@ def test_one_run_writes_every_report(
 
 @pytest.mark.server
 def test_merge_of_shards_equals_one_check_of_all_their_versions(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    pg_servers: Servers,
 ) -> None:
-    """Shards of a CI matrix, each on its own local servers: 0002 needs PostgreSQL 15. The
+    """Shards of a CI matrix, each on its own servers: 0002 needs PostgreSQL 15. The
     shard of 14 and 16 reports MC104 itself; merged with 13's, it is made again."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     ini = str(NULLS / "alembic.ini")
-    for versions in ("13", "14,16"):
-        code, _, err = run(
-            [
-                "check",
-                "-c",
-                ini,
-                "--backend",
-                "local",
-                "--pg",
-                versions,
-                "--output",
-                f"json:{tmp_path / f'{versions}.json'}",
-            ],
-            capsys,
-        )
+    for versions in ((13,), (14, 16)):
+        name = ",".join(str(version) for version in versions)
+        servers = [f"--url={url}" for url in pg_servers.urls(*versions)]
+        output = f"json:{tmp_path / f'{name}.json'}"
+        code, _, err = run(["check", "-c", ini, "--pg", name, *servers, "--output", output], capsys)
         assert code == 1, err
     sarif_file = tmp_path / "merged.sarif"
     code, out, _ = run(
@@ -760,7 +754,7 @@ def test_merge_of_shards_equals_one_check_of_all_their_versions(
         "fails on PostgreSQL 13, 14; passes on 16: upgrade failed: [42601]"
     )
     validate_sarif(json.loads(sarif_file.read_text()))
-    together = check(Config(project_dir=NULLS, backend="local", pg_versions=(13, 14, 16), jobs=1))
+    together = check(pg_servers.config(13, 14, 16, project_dir=NULLS, jobs=1))
     assert merged.findings == together.findings
     assert [r.walked for r in merged.runs] == [r.walked for r in together.runs]
 
