@@ -119,8 +119,11 @@ class Url:
         if database or query:
             text += f"/{database}"
         if query:
+            # A folder's slashes stay as they are (a query may hold them): env.py can then
+            # put a socket URL into its Alembic configuration, whose ConfigParser takes %
+            # for interpolation.
             text += "?" + "&".join(
-                f"{_encode(k)}={'***' if masked and k == 'password' else _encode(v)}"
+                f"{_encode(k)}={'***' if masked and k == 'password' else _encode(v, safe='/')}"
                 for k, v in query
             )
         return text
@@ -183,8 +186,8 @@ def _decode(text: str) -> str:
     return unquote(text, errors="surrogateescape")
 
 
-def _encode(text: str) -> str:
-    return quote(text, safe="", errors="surrogateescape")
+def _encode(text: str, *, safe: str = "") -> str:
+    return quote(text, safe=safe, errors="surrogateescape")
 
 
 def _host(host: str, port: int | None, *, encode: bool = True) -> str:

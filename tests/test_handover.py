@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from migcheck import ProjectError, check, cli, settings
+from migcheck import ProjectError, check, cli, settings, urls
 from migcheck.config import Config
 from migcheck.handover import Handover, driver_url
 
@@ -28,22 +28,22 @@ TCP_URL = "postgresql://app:s%40cret@db.internal:6543/migcheck_1a2b?sslmode=requ
         (
             SOCKET_URL,
             "psycopg",
-            "postgresql+psycopg://postgres@/migcheck_1a2b?host=%2Ftmp%2Fmigcheck-pg18-x",
+            "postgresql+psycopg://postgres@/migcheck_1a2b?host=/tmp/migcheck-pg18-x",
         ),
         (
             SOCKET_URL,
             "psycopg2",
-            "postgresql+psycopg2://postgres@/migcheck_1a2b?host=%2Ftmp%2Fmigcheck-pg18-x",
+            "postgresql+psycopg2://postgres@/migcheck_1a2b?host=/tmp/migcheck-pg18-x",
         ),
         (
             SOCKET_URL,
             "asyncpg",
-            "postgresql+asyncpg://postgres@/migcheck_1a2b?host=%2Ftmp%2Fmigcheck-pg18-x",
+            "postgresql+asyncpg://postgres@/migcheck_1a2b?host=/tmp/migcheck-pg18-x",
         ),
         (
             SOCKET_URL,
             "pg8000",
-            "postgresql+pg8000://postgres@/migcheck_1a2b?unix_sock=%2Ftmp%2Fmigcheck-pg18-x%2F.s.PGSQL.5432",
+            "postgresql+pg8000://postgres@/migcheck_1a2b?unix_sock=/tmp/migcheck-pg18-x/.s.PGSQL.5432",
         ),
         (
             TCP_URL,
@@ -191,7 +191,7 @@ def test_env_py_reaching_for_another_database_is_refused(
     body = "with context.begin_transaction():\n        context.run_migrations()"
     folder = _project(tmp_path, OWN_ENGINE.format(body=body))
     with scratch_database(server) as other:
-        name = other.split("/")[-1].split("?")[0]
+        name = urls.parse(other).database
         with psycopg.connect(other, autocommit=True) as connection:
             connection.execute("CREATE TABLE precious (id int)")
             connection.execute("INSERT INTO precious VALUES (1)")
@@ -277,3 +277,47 @@ def test_async_env_py_reusing_its_engine_gets_a_hint(tmp_path: Path, url_config:
     ):
         check(config)
     gc.collect()
+
+
+@pytest.mark.server
+def test_env_py_putting_the_handed_url_into_its_config_as_it_is(
+    tmp_path: Path, url_config: Config
+) -> None:
+    """The README's env.py: ``config.set_main_option("sqlalchemy.url", os.environ[...])``.
+    Alembic's ConfigParser takes ``%`` for interpolation, so the URL of a server on a
+    Unix socket is handed with the folder's slashes as they are."""
+    env = (
+        "import os\n"
+        "from alembic import context\n"
+        "from sqlalchemy import engine_from_config, pool\n\n"
+        "config = context.config\n"
+        'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])\n'
+        "engine = engine_from_config(\n"
+        '    config.get_section(config.config_ini_section), prefix="sqlalchemy.",\n'
+        "    poolclass=pool.NullPool,\n"
+        ")\n"
+        "with engine.connect() as connection:\n"
+        "    context.configure(connection=connection)\n"
+        "    with context.begin_transaction():\n"
+        "        context.run_migrations()\n"
+    )
+    folder = _project(tmp_path, env)
+    assert "?host=/" in url_config.urls[0]
+    report = check(replace(url_config, project_dir=folder, url_env=("DATABASE_URL",)))
+    assert report.findings == ()
+    assert [run.revisions for run in report.runs] == [1]
+    # A URL that holds a % (a password's special character, say) fails there: the hint
+    # says why and what to do.
+    env_py = folder / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            'os.environ["DATABASE_URL"]', 'os.environ["DATABASE_URL"] + "&application_name=a%2Fb"'
+        )
+    )
+    with pytest.raises(ProjectError) as raised:
+        check(replace(url_config, project_dir=folder, url_env=("DATABASE_URL",)))
+    assert "invalid interpolation syntax" in str(raised.value)
+    assert str(raised.value).endswith(
+        "double them, set_main_option(name, url.replace('%', '%%')), or hand the URL to "
+        "create_engine() instead)"
+    )

@@ -110,6 +110,13 @@ def hint(error: BaseException, driver: str, forms: str) -> str:
         return f" (env.py is async: the driver must be asyncpg or psycopg, not {driver})"
     if "greenlet_spawn has not been called" in text:
         return f" (env.py is synchronous: the driver {driver} needs an async env.py)"
+    if "invalid interpolation syntax" in text:
+        return (
+            " (a value env.py put into its Alembic configuration holds a %, which "
+            "ConfigParser reads as interpolation: a password's special characters are "
+            "percent-encoded in a URL; double them, set_main_option(name, url.replace('%', "
+            "'%%')), or hand the URL to create_engine() instead)"
+        )
     sqlstate, _ = database_error(error)
     if sqlstate is None and isinstance(error, (ImportError, SyntaxError)):
         return ""
