@@ -310,6 +310,8 @@ def walk_version(
             label=f"PostgreSQL {server.pg_version}",
         )
         tally = _Tally(project, server.pg_version, only, started)
+        if server.note:
+            tally.notes.append(server.note)
         for event in walk(
             project,
             scratch,

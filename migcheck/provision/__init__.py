@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass, replace
 
 import psycopg
 from psycopg import sql
@@ -28,6 +28,7 @@ class Server:
     pg_version: int
     server_version: str
     backend: str
+    note: str = ""  # for the run's notes: why it is not the server the backend asked for
 
 
 # Server log lines that say why a server stopped, and the prefix of each line of a log.
@@ -165,12 +166,34 @@ def versions(config: Config) -> tuple[int | None, ...]:
     return (None,)
 
 
+@contextmanager
+def _docker_else_local(config: Config, version: int | None) -> Iterator[Server]:
+    """``--backend auto`` with an engine that answers: a container, or, when the engine
+    cannot start one (an image it cannot pull, say) and this machine has the version's
+    server binaries, a local server, with a note saying why."""
+    from migcheck.provision import docker, local
+
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(docker.start(config, version))
+        except ServerError as error:
+            installed = local.installations(config.pg_bin)
+            if not installed or (version is not None and version not in installed):
+                raise
+            server = stack.enter_context(local.start(config, version))
+            note = f"Docker could not start a server ({error}): local server binaries instead"
+            server = replace(server, note=note)
+        yield server
+
+
 def start(config: Config, version: int | None) -> AbstractContextManager[Server]:
     """Start (or reach) a server of ``version`` with the backend the config asks for."""
     backends = _backends()
     backend = config.backend
     if backend == "auto":
         backend = _automatic(config)
+        if backend == "docker":
+            return _docker_else_local(config, version)
     if backend not in backends:
         raise ServerError(f"--backend {backend}: not available in this version of migcheck")
     return backends[backend](config, version)
