@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib import metadata
+
+# pyproject.toml's version, as the installed distribution (PyPI's alembic-migcheck) has
+# it; set before the imports below, so that a module they import may read it.
+__version__ = metadata.version("alembic-migcheck")
 
 from migcheck.check import check
 from migcheck.config import Config

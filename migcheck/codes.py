@@ -56,6 +56,9 @@ class Stage(StrEnum):
     DIFF = "diff"  # migcheck diff: a live database against its migrations
 
 
+# Where the documentation is published (mkdocs.yml builds docs/ there).
+DOCS = "https://alembic-migcheck.github.io/migcheck/"
+
 Severity = Literal["error", "warning", "info"]
 # The revision function a code blames: the walk's findings point at its ``def`` line when
 # no traceback names a line.
@@ -73,11 +76,14 @@ class Rule:
     title: str
     help: str  # one paragraph: what was found and why it matters
     fix: str  # what to do, when one thing usually does it; "" otherwise
-    anchor: str  # the README section that explains it: README.md#<anchor>
     blames: Function | None = None
 
+    @property
+    def docs(self) -> str:
+        """The code's page: what it means, a migration that triggers it, the fix, how to
+        accept it (docs/codes/<code>.md)."""
+        return f"{DOCS}codes/{self.code}/"
 
-_FINDINGS, _VERSIONS, _GRAPH = "findings", "several-versions", "the-revision-graph"
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -88,7 +94,6 @@ RULES: tuple[Rule, ...] = (
         "The upgrade raised an error on a database at its parent revision. "
         "Fix the migration; the database's message says what it refused.",
         "",
-        _FINDINGS,
         "upgrade",
     ),
     Rule(
@@ -101,7 +106,6 @@ RULES: tuple[Rule, ...] = (
         "Undo each operation of upgrade() in reverse order in downgrade(); a revision that "
         "cannot be undone raises NotImplementedError and is accepted with "
         "# migcheck: ignore MC102 -- the reason.",
-        _FINDINGS,
         "downgrade",
     ),
     Rule(
@@ -114,7 +118,6 @@ RULES: tuple[Rule, ...] = (
         "Drop in downgrade() what upgrade() creates besides tables: "
         "sa.Enum(name=...).drop(op.get_bind()) for an enum type, op.drop_index for an "
         "index, op.execute('DROP SEQUENCE ...') for a sequence.",
-        _FINDINGS,
         "upgrade",
     ),
     Rule(
@@ -128,7 +131,6 @@ RULES: tuple[Rule, ...] = (
         "checking the versions your production does not use (--pg).",
         "Write SQL every version you run accepts, or check only the versions production "
         "runs: --pg 15-18.",
-        _VERSIONS,
     ),
     Rule(
         Code.MC201,
@@ -139,7 +141,6 @@ RULES: tuple[Rule, ...] = (
         "Each line is what the downgrade failed to undo.",
         "Undo each line in downgrade(): drop what a + line names, re-create what a - line "
         "names, set back the attribute a ~ line changes.",
-        _FINDINGS,
         "downgrade",
     ),
     Rule(
@@ -151,7 +152,6 @@ RULES: tuple[Rule, ...] = (
         "upgrade's: usually leftovers of the downgrade that the upgrade tolerates.",
         "Drop in downgrade() everything upgrade() creates, and let upgrade() create its "
         "objects without IF NOT EXISTS, which hides what a downgrade left behind.",
-        _FINDINGS,
         "upgrade",
     ),
     Rule(
@@ -162,7 +162,6 @@ RULES: tuple[Rule, ...] = (
         "Downgrading the whole history in one go did not bring the schema back to "
         "where it started.",
         "",
-        _FINDINGS,
         "downgrade",
     ),
     Rule(
@@ -175,7 +174,6 @@ RULES: tuple[Rule, ...] = (
         "Accept it (# migcheck: ignore MC204 -- the reason) unless code reads columns by "
         "position (SELECT *, COPY without a column list); then re-create the table in "
         "downgrade() instead of adding the column back.",
-        _FINDINGS,
         "downgrade",
     ),
     Rule(
@@ -190,7 +188,6 @@ RULES: tuple[Rule, ...] = (
         'alembic revision --autogenerate -m "..." writes most of the missing migration '
         "(review it: defaults, enum labels and CHECK bodies it does not see); or change "
         "the models to match.",
-        "models-against-migrations-mc301",
     ),
     Rule(
         Code.MC302,
@@ -204,7 +201,6 @@ RULES: tuple[Rule, ...] = (
         "the migration build the same schema everywhere, or cast to pin the type.",
         "Build the same schema on every version: no branch on the server version, and a "
         "cast where a type changed between releases (EXTRACT(...)::double precision).",
-        _VERSIONS,
     ),
     Rule(
         Code.MC303,
@@ -217,7 +213,6 @@ RULES: tuple[Rule, ...] = (
         "migration edited after it ran, or a revision not run.",
         "Write a migration for a change made by hand that should stay, or undo it in the "
         "database; run the revisions not run (alembic upgrade head).",
-        "inspecting-schemas",
     ),
     Rule(
         Code.MC401,
@@ -227,7 +222,6 @@ RULES: tuple[Rule, ...] = (
         "Two or more revisions have no child: alembic upgrade head refuses such a "
         'history. Merge them with alembic merge heads -m "merge".',
         'alembic merge heads -m "merge"',
-        _GRAPH,
     ),
     Rule(
         Code.MC402,
@@ -238,7 +232,6 @@ RULES: tuple[Rule, ...] = (
         "deleted or renamed revision file, or a typo. Restore the file or fix the id.",
         "Restore the revision file, or correct the id in down_revision or depends_on "
         "(alembic history lists the ids there are).",
-        _GRAPH,
     ),
     Rule(
         Code.MC403,
@@ -249,7 +242,6 @@ RULES: tuple[Rule, ...] = (
         "one of them a new id.",
         "Give the copied file a new revision id (any unused hex string) and point the "
         "down_revision of its children at it.",
-        _GRAPH,
     ),
     Rule(
         Code.MC404,
@@ -259,7 +251,6 @@ RULES: tuple[Rule, ...] = (
         "The revisions named reach themselves through down_revision or depends_on. "
         "Point one of them at an older revision.",
         "Point the down_revision or depends_on of one revision of the cycle at an older revision.",
-        _GRAPH,
     ),
     Rule(
         Code.MC405,
@@ -269,7 +260,6 @@ RULES: tuple[Rule, ...] = (
         "upgrade() does nothing (only pass, a docstring or ...): an autogenerate run "
         "that found no change. Delete the revision, or write what it was meant to do.",
         "Delete the revision file, or write its upgrade().",
-        _GRAPH,
         "upgrade",
     ),
     Rule(
@@ -283,7 +273,6 @@ RULES: tuple[Rule, ...] = (
         "if it cannot be undone. The walk proves it (MC201).",
         "Undo each operation of upgrade() in reverse order in downgrade(), or raise "
         "NotImplementedError there if it cannot be undone.",
-        _GRAPH,
         "downgrade",
     ),
 )

@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from migcheck.codes import CODES, RULES
+from migcheck.codes import CODES, DOCS, RULES
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Suppression
@@ -42,7 +42,7 @@ def in_comments(revision: str, path: Path, found: Iterable[Comment]) -> Iterator
             if code not in CODES:
                 raise UsageError(
                     f"{where}: {code!r} is not a migcheck finding code ({_RANGE}, listed "
-                    f"in the README); write {_EXAMPLE}"
+                    f"at {DOCS}codes/); write {_EXAMPLE}"
                 )
         if not dashes or not reason.strip():
             raise UsageError(

@@ -1,4 +1,4 @@
-"""The table of finding codes: complete, consistent with the README, the only place a
+"""The table of finding codes: complete, consistent with the docs, the only place a
 code is spelled."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from migcheck.codes import CODES, RULES, Code, Stage, of_stage
+from migcheck.codes import CODES, DOCS, RULES, Code, Stage, of_stage
 from migcheck.findings import Finding
 from migcheck.graph import BLOCKING
 
@@ -59,20 +59,19 @@ def test_stages_are_the_categories() -> None:
         assert CODES[code].blames in ("upgrade", "downgrade")
 
 
-def _readme_anchors() -> set[str]:
-    """GitHub's anchors of the README's headings."""
-    headings = re.findall(r"^#+ (.+)$", (ROOT / "README.md").read_text(), re.MULTILINE)
-    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
-
-
-def test_every_code_is_documented_where_its_anchor_points() -> None:
-    anchors = _readme_anchors()
+def test_every_code_links_to_its_page_of_the_published_docs() -> None:
+    site = re.search(r"^site_url: (\S+)$", (ROOT / "mkdocs.yml").read_text(), re.MULTILINE)
+    assert site is not None
+    assert site[1] == DOCS
     for rule in RULES:
-        assert rule.anchor in anchors, (rule.code, rule.anchor)
+        page = ROOT / "docs" / "codes" / f"{rule.code}.md"
+        assert page.is_file(), rule.code
+        # MkDocs' directory URLs: docs/codes/MC201.md is published at codes/MC201/.
+        assert rule.docs == f"{DOCS}codes/{page.stem}/"
 
 
 def test_the_readme_table_says_what_the_table_says() -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "codes" / "index.md").read_text()
     rows = re.findall(r"^\| (MC\d{3}) \| (\w+) \|", readme, re.MULTILINE)
     assert rows == [(rule.code, rule.severity) for rule in RULES]
 

@@ -470,12 +470,12 @@ def test_merge_refuses_an_mc104_without_what_it_replaced() -> None:
 
 def test_mc302_is_suppressed_by_the_version_that_differs() -> None:
     """MC302 names the version whose schema differs from the lowest one's: ``pg`` is that
-    version (the README's example)."""
+    version (the example of docs/configuration.md's Suppressions)."""
     differs = Finding("MC302", "on 15 differs from 13", pg_version=15)
     assert Suppression("MC302", "r", pg_version=15).matches(differs)
     assert not Suppression("MC302", "r", pg_version=13).matches(differs)
-    readme = (ROOT / "README.md").read_text()
-    assert '{ code = "MC302", pg = 15, reason = ' in readme
+    suppressions = (ROOT / "docs" / "configuration.md").read_text()
+    assert '{ code = "MC302", pg = 15, reason = ' in suppressions
 
 
 def test_merge_refuses_a_version_walked_twice() -> None:
@@ -794,7 +794,7 @@ def test_workflows_give_the_action_only_its_inputs() -> None:
         for block in yaml_blocks()[:2]
         for job in yaml.safe_load(block)["jobs"].values()
         for step in job["steps"]
-        if step.get("uses", "").startswith("OWNER/migcheck@")
+        if step.get("uses", "").startswith("alembic-migcheck/migcheck@")
     ]
     assert len(used) == 3
     for step in used:
@@ -839,8 +839,9 @@ def test_the_sharded_workflow_runs_as_written(tmp_path: Path) -> None:
             timeout=600,
         )
 
+    action_name = "alembic-migcheck/migcheck@"
     (shard_step,) = [
-        s for s in workflow["jobs"]["walk"]["steps"] if "OWNER/migcheck" in s.get("uses", "")
+        s for s in workflow["jobs"]["walk"]["steps"] if action_name in s.get("uses", "")
     ]
     for version in ("14", "16"):  # two of the matrix's versions
         with_ = {
@@ -851,7 +852,7 @@ def test_the_sharded_workflow_runs_as_written(tmp_path: Path) -> None:
         assert "::error" not in done.stdout  # --format text: the merge annotates
         assert (project / f"migcheck-{version}.json").is_file()
     (merge_step,) = [
-        s for s in workflow["jobs"]["report"]["steps"] if "OWNER/migcheck" in s.get("uses", "")
+        s for s in workflow["jobs"]["report"]["steps"] if action_name in s.get("uses", "")
     ]
     summary = tmp_path / "summary.md"
     done = action({k: str(v) for k, v in merge_step["with"].items()}, summary)

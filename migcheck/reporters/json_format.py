@@ -1,4 +1,4 @@
-"""The machine-readable report (documented in README's "JSON report"), and its loader.
+"""The machine-readable report (its contract: docs/reports.md), and its loader.
 
 A finding's ``diff`` is its lines as every format shows them. A finding whose
 differences are records also has ``changes``, the records themselves, so that a report
