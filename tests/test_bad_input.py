@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
+from migcheck import urls
 from migcheck.cli import run
 from migcheck.provision import Server
 
@@ -470,7 +471,7 @@ def _role_without_createdb(server: Server) -> str:
     role = f"nocreatedb_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server.url, autocommit=True) as admin:
         admin.execute(f"CREATE ROLE {role} LOGIN")
-    return make_url(server.url).set(username=role).render_as_string(hide_password=False)
+    return replace(urls.parse(server.url), user=role).libpq()
 
 
 @pytest.mark.parametrize(("args", "files", "code", "first_line"), ROWS)
@@ -499,7 +500,7 @@ def test_bad_input(
         places["url"] = request.getfixturevalue("pg_server").url
     if any("{nocreatedb}" in a for a in args):
         places["nocreatedb"] = _role_without_createdb(request.getfixturevalue("pg_server"))
-        places["role"] = str(make_url(places["nocreatedb"]).username)
+        places["role"] = str(urls.parse(places["nocreatedb"]).user)
     given = [arg.format(**places) for arg in args]
 
     got = run(given)
