@@ -16,6 +16,7 @@ from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Report
 from migcheck.findings import suppress as suppressed
+from migcheck.grouping import across
 from migcheck.progress import Progress, ProgressCallback
 
 __all__ = ["Progress", "ProgressCallback", "check", "default_jobs"]
@@ -105,5 +106,5 @@ def _check(
         )
     walks.sort(key=lambda w: w.run.pg_version)
     # Read with the revision graph's checks, which refused bad ones before any server.
-    walked = suppressed(matrix.findings(walks), static.suppressions)
+    walked = across(suppressed(matrix.findings(walks), static.suppressions))
     return Report(runs=tuple(w.run for w in walks), findings=static.findings + walked)

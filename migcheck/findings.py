@@ -58,6 +58,12 @@ class Finding:
     output: tuple[str, ...] = ()
     # What differs, as records: equal findings are equal differences, not equal text.
     changes: tuple[Difference, ...] = ()
+    # Found alike on several versions: all of them (``pg_version`` is the lowest); one
+    # finding per defect (grouping.across). Empty: ``pg_version`` alone, or none.
+    pg_versions: tuple[int, ...] = ()
+    # What failed next because of this finding (an MC103 after the MC201 whose leftover
+    # the second upgrade tripped over): shown under it, not counted on their own.
+    consequences: tuple[Finding, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, Code):
@@ -66,6 +72,13 @@ class Finding:
     @property
     def rule(self) -> Rule:
         return CODES[self.code]
+
+    @property
+    def versions(self) -> tuple[int, ...]:
+        """The versions it was found on (none: the revision graph's, or across versions)."""
+        if self.pg_versions:
+            return self.pg_versions
+        return () if self.pg_version is None else (self.pg_version,)
 
     @property
     def severity(self) -> Severity:
@@ -96,7 +109,7 @@ class Suppression:
         return (
             finding.code == self.code
             and self.revision in (None, finding.revision)
-            and self.pg_version in (None, finding.pg_version)
+            and (self.pg_version is None or self.pg_version in finding.versions)
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from migcheck import grouping
 from migcheck.codes import Code
 from migcheck.errors import UsageError
 from migcheck.findings import Finding, Report, Suppression, suppress
@@ -55,7 +56,7 @@ def merge(reports: Mapping[str, Report], suppressions: Sequence[Suppression] = (
         dict.fromkeys(
             g
             for report in reports.values()
-            for f in report.findings
+            for f in grouping.expand(report.findings)
             for g in (f.replaces if f.code == Code.MC104 and len(reports) > 1 else (f,))
         )
     )
@@ -80,7 +81,7 @@ def merge(reports: Mapping[str, Report], suppressions: Sequence[Suppression] = (
     findings = (*shared, *by_version, *across, *failures, *head_differences(walks))
     # Suppressions of the project first, then those a shard gave its own MC104.
     marked = suppress(findings, (*suppressions, *accepted))
-    return Report(runs=tuple(runs), findings=marked, notes=notes)
+    return Report(runs=tuple(runs), findings=grouping.across(marked), notes=notes)
 
 
 def _version(finding: Finding) -> int:

@@ -16,6 +16,7 @@ from migcheck.config import Config
 from migcheck.course import walk
 from migcheck.diff import Added, Difference, Removed, diff, is_reordering, render_all
 from migcheck.findings import Finding, Run
+from migcheck.grouping import consequences
 from migcheck.matrix import Walked
 from migcheck.progress import Progress, ProgressCallback
 from migcheck.project import Project
@@ -324,4 +325,4 @@ def walk_version(
     run = tally.run(server, scratch.timings, server_seconds)
     checked, found = len(tally.checked), len(tally.findings)
     progress(Progress(run.pg_version, "done", checked, total, run.seconds, found))
-    return Walked(run, tuple(tally.findings), tuple(tally.checked))
+    return Walked(run, consequences(tally.findings), tuple(tally.checked))

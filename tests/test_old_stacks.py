@@ -218,7 +218,12 @@ def _exit_code(findings: list[dict[str, Any]]) -> int:
 def _found(report: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(
         (
-            {"code": f["code"], "revision": f["revision"], "diff": f["diff"]}
+            {
+                "code": f["code"],
+                "revision": f["revision"],
+                "diff": f["diff"],
+                "consequences": [then["code"] for then in f["consequences"]],
+            }
             for f in report["findings"]
         ),
         key=lambda f: (f["code"], f["revision"] or ""),
@@ -228,7 +233,15 @@ def _found(report: dict[str, Any]) -> list[dict[str, Any]]:
 def _assert_findings(report: dict[str, Any], wanted: list[dict[str, Any]]) -> None:
     """Exactly these findings (code, revision, diff lines), with these messages."""
     expected = sorted(
-        ({"code": f["code"], "revision": f["revision"], "diff": f.get("diff", [])} for f in wanted),
+        (
+            {
+                "code": f["code"],
+                "revision": f["revision"],
+                "diff": f.get("diff", []),
+                "consequences": [then["code"] for then in f.get("consequences", [])],
+            }
+            for f in wanted
+        ),
         key=lambda f: (f["code"], f["revision"] or ""),
     )
     assert _found(report) == expected
@@ -240,6 +253,14 @@ def _assert_findings(report: dict[str, Any], wanted: list[dict[str, Any]]) -> No
                 if (f["code"], f["revision"]) == (want["code"], want["revision"])
             ]
             assert any(want["message"] in message for message in messages), messages
+        for then in want.get("consequences", []):
+            messages = [
+                c["message"]
+                for f in report["findings"]
+                if (f["code"], f["revision"]) == (want["code"], want["revision"])
+                for c in f["consequences"]
+            ]
+            assert any(then.get("message", "") in message for message in messages), messages
 
 
 def _assert_notes(run: dict[str, Any], wanted: list[str]) -> None:

@@ -1,7 +1,8 @@
 """Every folder under tests/projects is an Alembic project with the findings it must produce.
 
 ``expected.json``: ``{"findings": [{"code", "revision", "diff": [...]}], "notes": [...]}``
-(a finding accepted on purpose has ``"suppressed"``: the suppression's reason),
+(a finding accepted on purpose has ``"suppressed"``: the suppression's reason; one that
+made another fail next has ``"consequences"``: ``[{"code", "message"}]``),
 optionally ``"exit_code"``, ``"revisions"`` (how many were checked), ``"config"`` (Config
 fields, as the command line would set them: ``{"alembic_ini": "migrations/alembic.ini"}``),
 ``"env"`` (environment variables) and ``"error"`` (the project cannot be checked: part of
@@ -52,6 +53,7 @@ def test_project(case: str, url_config: Config, monkeypatch: pytest.MonkeyPatch)
             "revision": f.revision,
             "diff": list(diff_lines(f)),
             "suppressed": f.suppressed,
+            "consequences": [c.code for c in f.consequences],
         }
         for f in report.findings
     ]
@@ -61,6 +63,7 @@ def test_project(case: str, url_config: Config, monkeypatch: pytest.MonkeyPatch)
             "revision": f["revision"],
             "diff": f.get("diff", []),
             "suppressed": f.get("suppressed"),
+            "consequences": [c["code"] for c in f.get("consequences", [])],
         }
         for f in expected["findings"]
     ]
@@ -73,6 +76,10 @@ def test_project(case: str, url_config: Config, monkeypatch: pytest.MonkeyPatch)
     ):
         if "message" in want:
             assert want["message"] in finding.message
+        for then, wanted_then in zip(
+            finding.consequences, want.get("consequences", []), strict=True
+        ):
+            assert wanted_then.get("message", "") in then.message
         # A finding about one revision names its file; MC203 and MC401 are about the whole
         # history; MC301 names env.py, which hands over the models.
         names_file = finding.revision is not None or finding.code == "MC301"

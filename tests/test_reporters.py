@@ -342,8 +342,12 @@ def test_github_annotates_the_migration_line() -> None:
     assert commands[2] == (
         f"::error file={V2},line=20,title=MC201 downgrade did not restore the schema "
         "(revision 0002%2C PostgreSQL 16)::not restored%0A+ enum type mood ('a', 'b')"
+        f"%0Ahelp: {CODES['MC201'].fix}%0Asee {CODES['MC201'].docs}"
     )
-    assert commands[0] == "::error title=MC401 more than one head::two heads: 0003, 0004"
+    assert commands[0] == (
+        "::error title=MC401 more than one head::two heads: 0003, 0004"
+        f"%0Ahelp: {github.escape_data(CODES['MC401'].fix)}%0Asee {CODES['MC401'].docs}"
+    )
     assert commands[3].startswith(f"::warning file={V2},line=20,title=MC204 column order")
     assert commands[5].startswith("::notice file=")
     assert commands[5].endswith("::suppressed: old clients%0Akept on purpose%0A+ enum")
@@ -410,7 +414,12 @@ def test_merge_keeps_failures_on_every_version() -> None:
         f"{v}.json": shard(v, Finding("MC101", "boom", "2", "2.py", 9, v), walked=("1", "2"))
         for v in (14, 16)
     }
-    assert [f.code for f in merge(reports).findings] == ["MC405", "MC101", "MC101"]
+    # One finding per defect: the same failure on both versions.
+    merged = merge(reports).findings
+    assert [(f.code, f.pg_version, f.versions) for f in merged] == [
+        ("MC405", None, ()),
+        ("MC101", 14, (14, 16)),
+    ]
 
 
 def test_merge_of_suppressed_errors_passes() -> None:

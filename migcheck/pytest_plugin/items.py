@@ -45,11 +45,8 @@ class FindingsFailed(Exception):
 
 
 def render(finding: Finding) -> str:
-    """One finding as the text report prints it, with the code's help."""
-    lines = text.finding_lines(finding)
-    if finding.suppressed is None:
-        lines.append(f"    help: {finding.rule.help}")
-    return "\n".join(lines)
+    """One finding as the text report prints it (its help and page included)."""
+    return "\n".join(text.finding_lines(finding))
 
 
 def is_static(finding: Finding) -> bool:

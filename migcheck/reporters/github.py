@@ -7,6 +7,7 @@ https://docs.github.com/en/actions/reference/workflow-commands-for-github-action
 from __future__ import annotations
 
 from migcheck.findings import Finding, Report
+from migcheck.grouping import versions_text
 from migcheck.reporters import text
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -26,8 +27,8 @@ def command(finding: Finding) -> str:
     # Accepted on purpose: shown, but not as an error or a warning.
     name = "notice" if finding.suppressed is not None else COMMANDS[finding.severity]
     where = [f"revision {finding.revision}"] if finding.revision else []
-    if finding.pg_version is not None:
-        where.append(f"PostgreSQL {finding.pg_version}")
+    if finding.versions:
+        where.append(f"PostgreSQL {versions_text(finding.versions)}")
     title = f"{finding.code} {finding.title}" + (f" ({', '.join(where)})" if where else "")
     properties = []
     if finding.file is not None:
@@ -35,7 +36,12 @@ def command(finding: Finding) -> str:
         if finding.line:
             properties.append(f"line={finding.line}")
     properties.append(f"title={escape_property(title)}")
-    lines = [finding.message, *text.diff_lines(finding)]
+    lines = [
+        finding.message,
+        *text.diff_lines(finding),
+        *text.consequence_lines(finding),
+        *text.help_lines(finding),
+    ]
     if finding.suppressed is not None:
         lines.insert(0, f"suppressed: {finding.suppressed}")
     message = escape_data("\n".join(lines))

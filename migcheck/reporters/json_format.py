@@ -52,12 +52,14 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "file": finding.file,
         "line": finding.line,
         "pg_version": finding.pg_version,
+        "pg_versions": list(finding.versions),
         "message": finding.message,
         "diff": list(diff_lines(finding)),
         "output": list(finding.output),
         "suppressed": finding.suppressed,
         "suppressed_by": finding.suppressed_by,
         "replaces": [_finding_dict(replaced) for replaced in finding.replaces],
+        "consequences": [_finding_dict(then) for then in finding.consequences],
     }
     if finding.changes:
         item["changes"] = [_change(change) for change in finding.changes]
@@ -212,7 +214,20 @@ def _finding(item: dict[str, Any], where: str) -> Finding:
             _finding(replaced, f"{where}.replaces[{i}]")
             for i, replaced in enumerate(_objects(item, "replaces", where, required=False))
         ),
+        pg_versions=_versions(item, where),
+        consequences=tuple(
+            _finding(then, f"{where}.consequences[{i}]")
+            for i, then in enumerate(_objects(item, "consequences", where, required=False))
+        ),
     )
+
+
+def _versions(item: dict[str, Any], where: str) -> tuple[int, ...]:
+    """``pg_versions`` as Finding keeps it: empty for a finding of one version or none."""
+    versions = _optional(item, "pg_versions", list, where) or []
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in versions):
+        raise ValueError(f"{where}: 'pg_versions' is {versions!r}, expected major versions")
+    return tuple(versions) if len(versions) > 1 else ()
 
 
 def _suppressed_by(item: dict[str, Any], where: str) -> Literal["comment", "settings"] | None:

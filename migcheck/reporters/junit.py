@@ -3,7 +3,9 @@
 One test suite per PostgreSQL version with one test case per revision walked (up, down,
 up again) and one for the whole history (the downgrade to base, the upgrade in one run,
 the models, the comparison with other versions); one suite for the revision graph with a
-test case per static check; one for what fails on some versions only (MC104). A report of
+test case per static check; one, "all versions", for what fails on some versions only
+(MC104) and for each defect found alike on several versions (one test case, not one per
+version). A report of
 ``migcheck diff`` has one suite, "live database", with a test case per code of its stage
 (MC303). A revision not walked because one it needs failed is a skipped test case. An
 error-level finding fails its test case; warnings and suppressed findings do not, and
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 
 from migcheck.codes import CODES, Code, Stage, of_stage
 from migcheck.findings import Finding, Report, Run
-from migcheck.reporters.text import diff_lines, heading
+from migcheck.reporters.text import finding_lines
 
 HISTORY = "whole history"
 # The stages whose suite has a test case per code, each passing when no finding has it.
@@ -35,12 +37,7 @@ def _clean(text: str) -> str:
 
 
 def _block(finding: Finding) -> str:
-    lines = [heading(finding)]
-    if finding.suppressed is not None:
-        lines.append(f"    suppressed: {finding.suppressed}")
-    lines.append(f"    {finding.message}")
-    lines.extend(f"    {line}" for line in diff_lines(finding))
-    return "\n".join(lines)
+    return "\n".join(finding_lines(finding, output=False))
 
 
 def _fails(finding: Finding) -> bool:
@@ -151,10 +148,15 @@ def render(report: Report) -> str:
     versions = sorted(runs.keys() | {f.pg_version for f in report.findings if f.pg_version})
     for version in versions:
         run = runs.get(version)
-        mine = [f for f in report.findings if f.pg_version == version]
+        mine = [f for f in report.findings if f.versions == (version,)]
         cases = _by_revision(mine, run.walked if run else ())
         counted.append(_suite(root, f"PostgreSQL {version}", cases, run))
-    across = [f for f in report.findings if f.pg_version is None and f.stage not in by_code]
+    # A defect found alike on several versions is one test case there, not one per version.
+    across = [
+        f
+        for f in report.findings
+        if (f.pg_version is None and f.stage not in by_code) or len(f.versions) > 1
+    ]
     if across:
         cases = _by_revision(across, ())
         if not cases[HISTORY]:

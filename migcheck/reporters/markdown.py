@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from migcheck.findings import Finding, Report
-from migcheck.reporters.text import counts, diff_lines
+from migcheck.grouping import versions_text
+from migcheck.reporters.text import consequence_lines, counts, diff_lines
 
 # Backslash-escaped, so that SQL and identifiers in messages render as written.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
@@ -31,8 +32,8 @@ def _finding(finding: Finding) -> list[str]:
         where.append(f"`{finding.file}{f':{finding.line}' if finding.line else ''}`")
     if finding.revision:
         where.append(f"revision `{finding.revision}`")
-    if finding.pg_version is not None:
-        where.append(f"PostgreSQL {finding.pg_version}")
+    if finding.versions:
+        where.append(f"PostgreSQL {versions_text(finding.versions)}")
     lines = [f"### {label}: {escape(finding.title)}", ""]
     if where:
         lines += [" · ".join(where), ""]
@@ -42,6 +43,12 @@ def _finding(finding: Finding) -> list[str]:
     diff = diff_lines(finding)
     if diff:
         lines += [_fence(diff), ""]
+    lines += [f"- {escape(line)}" for line in consequence_lines(finding)]
+    if finding.consequences:
+        lines.append("")
+    if finding.suppressed is None:
+        fix = f"{escape(finding.rule.fix)} " if finding.rule.fix else ""
+        lines += [f"{fix}[{finding.code}]({finding.rule.docs})", ""]
     return lines
 
 

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from migcheck import __version__
 from migcheck.codes import RULES, Rule
 from migcheck.findings import Finding, Report
-from migcheck.reporters.text import diff_lines
+from migcheck.reporters.text import consequence_lines, diff_lines
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -33,7 +33,8 @@ def _rule(entry: Rule) -> dict[str, Any]:
         "name": "".join(word.capitalize() for word in entry.title.replace("-", " ").split()),
         "shortDescription": {"text": entry.title},
         "fullDescription": {"text": entry.help},
-        "help": {"text": entry.help},
+        "help": {"text": " ".join(filter(None, (entry.help, entry.fix)))},
+        "helpUri": entry.docs,
         "defaultConfiguration": {"level": LEVELS[entry.severity]},
         "properties": {"tags": ["migrations", "postgresql", "alembic"]},
     }
@@ -59,12 +60,14 @@ def _location(file: str, line: int | None) -> dict[str, Any]:
 
 def _result(finding: Finding) -> dict[str, Any]:
     diff = diff_lines(finding)
-    text = "\n".join((f"{finding.title}: {finding.message}", *diff))
+    text = "\n".join((f"{finding.title}: {finding.message}", *diff, *consequence_lines(finding)))
     properties: dict[str, Any] = {"diff": list(diff)}
     if finding.revision is not None:
         properties["revision"] = finding.revision
     if finding.pg_version is not None:
         properties["pgVersion"] = finding.pg_version
+    if len(finding.versions) > 1:  # one result for a defect found alike on each of them
+        properties["pgVersions"] = list(finding.versions)
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": RULES.index(finding.rule),

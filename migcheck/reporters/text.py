@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from migcheck.diff import render_all
 from migcheck.findings import Finding, Report, Run
+from migcheck.grouping import versions_text
 
 
 def counts(report: Report) -> str:
@@ -22,7 +23,7 @@ def heading(finding: Finding) -> str:
     if finding.line:
         where += f":{finding.line}"
     revision = f" revision {finding.revision}" if finding.revision else ""
-    version = f" [PostgreSQL {finding.pg_version}]" if finding.pg_version else ""
+    version = f" [PostgreSQL {versions_text(finding.versions)}]" if finding.versions else ""
     return f"{where}: {finding.code} {finding.severity}: {finding.title}{revision}{version}"
 
 
@@ -32,15 +33,31 @@ def diff_lines(finding: Finding) -> tuple[str, ...]:
     return finding.diff + render_all(finding.changes)
 
 
-def finding_lines(finding: Finding) -> list[str]:
-    """One finding's block: its heading, then indented why it was accepted, its message
-    and its diff lines."""
+def consequence_lines(finding: Finding) -> list[str]:
+    """``then MC103 second upgrade failed: ...``: what the finding made fail next."""
+    return [f"then {c.code} {c.title}: {c.message}" for c in finding.consequences]
+
+
+def help_lines(finding: Finding) -> list[str]:
+    """``help: what to do`` and ``see <the code's page>``; none for a finding accepted on
+    purpose."""
+    if finding.suppressed is not None:
+        return []
+    rule = finding.rule
+    return [*([f"help: {rule.fix}"] if rule.fix else []), f"see {rule.docs}"]
+
+
+def finding_lines(finding: Finding, *, output: bool = True) -> list[str]:
+    """One finding's block: its heading, then indented why it was accepted, its message,
+    its diff lines, what it made fail next and (``output``) the project's last lines."""
     lines = [heading(finding)]
     if finding.suppressed is not None:
         lines.append(f"    suppressed: {finding.suppressed}")
     lines.append(f"    {finding.message}")
     lines.extend(f"    {line}" for line in diff_lines(finding))
-    if finding.output:
+    lines.extend(f"    {line}" for line in consequence_lines(finding))
+    lines.extend(f"    {line}" for line in help_lines(finding))
+    if finding.output and output:
         lines.append("    the project's output, last lines:")
         lines.extend(f"    | {line}" for line in finding.output)
     return lines

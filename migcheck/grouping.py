@@ -1,0 +1,107 @@
+"""One finding per defect: what a defect made fail next goes under it, and a defect found
+alike on several versions is one finding naming them all.
+
+Pure. Both happen after suppressions were applied to each version's findings, so that a
+suppression for one version keeps its finding apart from the others'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from migcheck.codes import Code, Stage
+from migcheck.findings import Finding
+
+# A code, and the codes of the same revision and version it is the cause of: after a
+# downgrade that left something behind (MC201), the second upgrade failing on it (MC103)
+# says nothing more about the migration.
+CAUSES: dict[Code, frozenset[Code]] = {Code.MC201: frozenset({Code.MC103})}
+
+
+def consequences(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """``findings`` (of one version) with each consequence moved under its cause."""
+    causes: dict[tuple[str | None, int | None, Code], int] = {
+        (f.revision, f.pg_version, consequence): index
+        for index, f in enumerate(findings)
+        if f.revision is not None
+        for consequence in CAUSES.get(f.code, ())
+    }
+    attached: dict[int, list[Finding]] = {}
+    kept: list[tuple[int, Finding]] = []
+    for index, finding in enumerate(findings):
+        cause = causes.get((finding.revision, finding.pg_version, finding.code))
+        if cause is None or finding.suppressed is not None:
+            kept.append((index, finding))
+        else:
+            attached.setdefault(cause, []).append(finding)
+    return tuple(
+        replace(f, consequences=f.consequences + tuple(attached[i])) if i in attached else f
+        for i, f in kept
+    )
+
+
+def _key(finding: Finding) -> tuple[object, ...]:
+    """What two versions' findings of one defect share (the project's output aside)."""
+    return (
+        finding.code,
+        finding.revision,
+        finding.file,
+        finding.line,
+        finding.message,
+        finding.diff,
+        finding.changes,
+        finding.suppressed,
+        finding.suppressed_by,
+        tuple(_key(c) for c in finding.consequences),
+    )
+
+
+def across(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """One finding per defect: those of several versions that say the same (code,
+    revision, message, differences) become one, at the place of the first, naming every
+    version. What only comparing versions shows (MC104, MC302) stays as it is."""
+    groups: dict[tuple[object, ...], list[Finding]] = {}
+    order: list[tuple[object, ...] | Finding] = []
+    for finding in findings:
+        if finding.pg_version is None or finding.stage is Stage.ACROSS:
+            order.append(finding)
+            continue
+        key = _key(finding)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(finding)
+    grouped: list[Finding] = []
+    for entry in order:
+        if isinstance(entry, Finding):
+            grouped.append(entry)
+            continue
+        alike = groups[entry]
+        versions = tuple(sorted({v for f in alike for v in f.versions}))
+        first = min(alike, key=lambda f: f.pg_version or 0)
+        grouped.append(first if len(versions) == 1 else replace(first, pg_versions=versions))
+    return tuple(grouped)
+
+
+def expand(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Each version's own findings again (a merge recomputes what needs them apart)."""
+    return tuple(
+        replace(f, pg_version=v, pg_versions=()) if len(f.versions) > 1 else f
+        for f in findings
+        for v in (f.versions if len(f.versions) > 1 else (None,))
+    )
+
+
+def versions_text(versions: Sequence[int]) -> str:
+    """``13-18``, ``13, 14``, ``13-15, 17``: runs of three or more as a range."""
+    runs: list[list[int]] = []
+    for version in sorted(versions):
+        if runs and version == runs[-1][-1] + 1:
+            runs[-1].append(version)
+        else:
+            runs.append([version])
+    parts = [
+        f"{run[0]}-{run[-1]}" if len(run) >= 3 else ", ".join(str(v) for v in run) for run in runs
+    ]
+    return ", ".join(parts)
