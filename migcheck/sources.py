@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import psycopg
 from psycopg import sql
@@ -77,17 +77,51 @@ def resolve(project: Project, reference: str) -> tuple[str, ...]:
     return (project.resolve(reference, option=reference),)
 
 
+def _connect_live(url: str) -> psycopg.Connection[tuple[Any, ...]]:
+    try:
+        return psycopg.connect(provision.database_url(url), autocommit=True)
+    except psycopg.OperationalError as error:
+        first = (str(error).strip().splitlines() or [repr(error)])[0]
+        raise ServerError(f"cannot connect to {provision.safe_url(url)}: {first}") from None
+
+
+def live_version(url: str) -> int:
+    """The major version of the server a live database is on."""
+    with _connect_live(url) as connection:
+        return connection.info.server_version // 10000
+
+
+def with_live_version(config: Config, sides: Sequence[Source]) -> Config:
+    """``config`` building on the live database's major version, unless --pg names one:
+    a schema built on another version than production's may differ in what that version
+    prints or accepts."""
+    live = [side for side in sides if side.kind == "url"]
+    building = any(side.kind == "revision" for side in sides) or len(sides) == 1
+    if config.pg_versions or not live or not building:
+        return config
+    if config.urls and config.backend in ("auto", "url"):
+        return config  # the server named builds them, whatever version it runs
+    version = live_version(live[0].text)
+    if config.backend in ("auto", "local") and not config.urls:
+        from migcheck.provision import docker, local
+
+        found = local.installations(config.pg_bin)
+        if version not in found and (config.backend == "local" or not docker.reachable()):
+            have = ", ".join(str(v) for v in sorted(found)) or "none"
+            raise UsageError(
+                f"{live[0].label} runs PostgreSQL {version}, and diff builds the migrations "
+                f"on the same version: no PostgreSQL {version} server binaries here (found "
+                f"{have}); install them, or name the version to build on with --pg"
+            )
+    return replace(config, pg_versions=(version,))
+
+
 def read_live(url: str) -> tuple[Snapshot, tuple[str, ...]]:
     """The schema of a live database and the revisions its version table records.
 
     Only catalog reads, in READ ONLY transactions: nothing is created or changed there.
     """
-    try:
-        connection = psycopg.connect(provision.database_url(url), autocommit=True)
-    except psycopg.OperationalError as error:
-        first = (str(error).strip().splitlines() or [repr(error)])[0]
-        raise ServerError(f"cannot connect to {provision.safe_url(url)}: {first}") from None
-    with connection:
+    with _connect_live(url) as connection:
         connection.read_only = True
         connection.execute("SET default_transaction_read_only = on")
         snapshot = Catalog(connection).take()
@@ -172,6 +206,7 @@ def compare_sources(
     """``migcheck diff``: each side a revision reference, a snapshot file or a URL. A
     live database that differs is MC303 (``Comparison.report``)."""
     sides = [classify(first)] + ([classify(second)] if second else [])
+    config = with_live_version(config, sides)
     recorded: tuple[str, ...] = ()
     if len(sides) == 1:
         if sides[0].kind != "url":
@@ -189,11 +224,17 @@ def compare_sources(
                 f"{project.script_location}: is this the right project or branch?"
             )
         (built,) = at_revisions(config, project, [recorded])
-        old_label = f"migrations at {', '.join(recorded) or 'base'}"
+        old_label = f"migrations at {', '.join(recorded) or 'base'}{_built_on(config)}"
         snapshots = [built, database]
         labels = [old_label, sides[0].label]
     else:
         snapshots, labels = _load_sides(config, sides)
+        if any(side.kind == "url" for side in sides):
+            sides_built = [side.kind == "revision" for side in sides]
+            labels = [
+                label + _built_on(config) if b else label
+                for label, b in zip(labels, sides_built, strict=True)
+            ]
     old, new = (narrow(s, schemas=schemas, exclude_tables=exclude_tables) for s in snapshots)
     canonical = any(side.kind != "revision" for side in sides)
     return Comparison(
@@ -203,6 +244,11 @@ def compare_sources(
         live=any(side.kind == "url" for side in sides),
         recorded=recorded,
     )
+
+
+def _built_on(config: Config) -> str:
+    """`` (built on PostgreSQL 16)`` when the version is known before the server starts."""
+    return f" (built on PostgreSQL {config.pg_versions[0]})" if config.pg_versions else ""
 
 
 def _load_sides(config: Config, sides: Sequence[Source]) -> tuple[list[Snapshot], list[str]]:

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from servers import Servers
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -266,3 +267,22 @@ def test_snapshot_sources_revision_file_and_live_database(
 def test_server_url_is_now_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["diff", "head", "--server-url", "postgresql://h/db"]) == 2
     assert "No such option '--server-url'" in capsys.readouterr().err
+
+
+@pytest.mark.server
+def test_a_live_database_is_compared_with_migrations_built_on_its_version(
+    pg_servers: Servers, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Production on 16, migcheck's newest local binaries 18: diff builds on 16, unless
+    --pg names another version."""
+    (url,) = pg_servers.urls(16)
+    args = ["diff", "-c", str(ROOT / "alembic.ini"), "--backend", "local"]
+    with scratch_database(Server(url, 16, "16", "local")) as live:
+        assert run([*args, live]) == 0
+        assert capsys.readouterr().out.splitlines()[0] == (
+            "--- migrations at base (built on PostgreSQL 16)"
+        )
+        assert run([*args, live, "--pg", "18"]) == 0
+        assert capsys.readouterr().out.splitlines()[0] == (
+            "--- migrations at base (built on PostgreSQL 18)"
+        )
