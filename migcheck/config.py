@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -93,10 +93,18 @@ class Config:
     settings_file: Path | None = None
     # Names this run's containers (backend docker); not part of what the run is asked to do.
     run_id: str = field(default_factory=new_run_id, compare=False)
+    # How messages name the options a settings file set ("migcheck.toml: pg"), by key:
+    # an error about a value names where the user wrote it, not a flag never typed.
+    written: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def ini_path(self) -> Path:
         return self.project_dir / self.alembic_ini
+
+    def named(self, key: str, flag: str) -> str:
+        """How a message names option ``key``: where the settings file set it, else
+        ``flag``."""
+        return dict(self.written).get(key, flag)
 
 
 COMMAND_LINE = "command line"
@@ -167,6 +175,12 @@ def resolve(
         sources,
         found.path if found else None,
     )
+    from_file = tuple(
+        (key, resolved.where(key))
+        for key, source in sources.items()
+        if source not in (COMMAND_LINE, DEFAULT)
+    )
+    resolved = replace(resolved, config=replace(resolved.config, written=from_file))
     _check(resolved)
     return resolved
 

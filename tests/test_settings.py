@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
+from servers import Servers
 
 from migcheck import cli, options, settings
 from migcheck.cli import check as cli_check
@@ -15,8 +17,11 @@ from migcheck.cli import config as cli_config
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Report
+from migcheck.provision import Server, local
 
 INI = "[alembic]\nscript_location = %(here)s/migrations\n"
+
+ROOT_PROJECT = Path(__file__).parent / "projects" / "clean_linear_history"
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:
@@ -545,7 +550,8 @@ def test_config_without_a_settings_file(
     assert cli.run(["config"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "migcheck check: settings from no settings file"
-    assert all(line.endswith("default") for line in out.splitlines()[1:])
+    # Each value is the default; what auto and no version come to is said beside them.
+    assert all(re.search(r"default(  \(here: .+\))?$", line) for line in out.splitlines()[1:])
 
 
 def test_config_names_the_commands_that_read_settings(capsys: pytest.CaptureFixture[str]) -> None:
@@ -606,3 +612,40 @@ def test_settings_reuse_does_not_apply_to_a_backend_given_on_the_command_line(
     assert cli.run([*args[:-2], "--reuse"]) == 2
     err = capsys.readouterr().err
     assert f"not with backend local (set in {tmp_path / 'migcheck.toml'})" in err
+
+
+@pytest.mark.server
+def test_a_version_from_the_settings_is_named_by_its_file_and_key(
+    tmp_path: Path,
+    url_config: Config,
+    pg_server: Server,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server at --url runs another version than the settings' pg: the error names
+    the settings file's key, not a --pg nobody typed."""
+    other = 14 if pg_server.pg_version != 14 else 15
+    shutil.copytree(ROOT_PROJECT, tmp_path / "project")
+    folder = write(tmp_path / "project", {"migcheck.toml": f'pg = "{other}"\n'})
+    monkeypatch.chdir(folder)
+    assert cli.run(["check", "--backend", "url", "--url", url_config.urls[0]]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"migcheck: {folder / 'migcheck.toml'}: pg {other}: the server at ")
+    assert err.endswith(f" runs PostgreSQL {pg_server.pg_version}\n")
+
+
+@pytest.mark.server
+def test_config_shows_what_auto_and_no_version_come_to(
+    pg_servers: Servers, capsys: pytest.CaptureFixture[str]
+) -> None:
+    newest = max(local.installations())
+    assert cli.run(["config", "check", "--backend", "local"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["pg"].endswith(f"default  (here: {newest})")
+    assert "(here:" not in rows["backend"]  # local, as given
+
+    urls = [f"--url={url}" for url in pg_servers.urls(14, 16)]
+    assert cli.run(["config", "--format", "json", "check", *urls]) == 0
+    values = json.loads(capsys.readouterr().out)["values"]
+    assert values["backend"] == {"value": "auto", "source": "default", "resolves_to": "url"}
+    assert values["pg"] == {"value": None, "source": "default", "resolves_to": "14, 16"}

@@ -69,11 +69,21 @@ def config_command(ctx: click.Context, /, command: str, args: tuple[str, ...], *
         resolved = options.resolved(sub)
     rows = effective(resolved)
     path = str(resolved.settings_file) if resolved.settings_file else None
+    # What "auto" and no version come to here and now (the check decides again when it runs).
+    resolves: dict[str, str] = {}
+    if command == "check":
+        from migcheck import provision  # psycopg, Docker: only for check's configuration
+
+        resolves = provision.resolution(resolved.config)
     if fmt == "json":
         document = {
             "command": command,
             "settings_file": path,
-            "values": {key: {"value": value, "source": source} for key, value, source in rows},
+            "values": {
+                key: {"value": value, "source": source}
+                | ({"resolves_to": resolves[key]} if key in resolves else {})
+                for key, value, source in rows
+            },
         }
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
@@ -85,5 +95,6 @@ def config_command(ctx: click.Context, /, command: str, args: tuple[str, ...], *
     width = max(len(key) for key, _, _ in shown)
     value_width = min(40, max(len(value) for _, value, _ in shown))
     for key, value, source in shown:
-        click.echo(f"{key:<{width}}  {value:<{value_width}}  {source}")
+        now = f"  (here: {resolves[key]})" if key in resolves else ""
+        click.echo(f"{key:<{width}}  {value:<{value_width}}  {source}{now}")
     return 0

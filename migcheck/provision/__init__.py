@@ -17,7 +17,8 @@ from psycopg import sql
 
 from migcheck import owners, urls
 from migcheck.config import Backend, Config
-from migcheck.errors import ServerError
+from migcheck.errors import MigcheckError, ServerError
+from migcheck.options import SUPPORTED_VERSIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +185,32 @@ def _docker_else_local(config: Config, version: int | None) -> Iterator[Server]:
             note = f"Docker could not start a server ({error}): local server binaries instead"
             server = replace(server, note=note)
         yield server
+
+
+def resolution(config: Config) -> dict[str, str]:
+    """What ``backend`` auto and an empty ``pg`` come to on this machine now, as
+    ``migcheck config`` shows them beside the values: by key, a line each."""
+    from migcheck.provision import local, url
+
+    found: dict[str, str] = {}
+    backend: str = config.backend
+    if backend == "auto":
+        try:
+            backend = found["backend"] = _automatic(config)
+        except ServerError:
+            return {"backend": "nothing on this machine: no Docker engine, no server binaries"}
+    if not config.pg_versions:
+        if backend == "local":
+            installed = local.installations(config.pg_bin)
+            found["pg"] = str(max(installed)) if installed else "none installed"
+        elif backend == "docker":
+            found["pg"] = str(max(SUPPORTED_VERSIONS))
+        elif config.urls:
+            try:
+                found["pg"] = ", ".join(str(v) for v in url.versions(config.urls))
+            except MigcheckError as error:
+                found["pg"] = f"unknown ({error})"
+    return found
 
 
 def start(config: Config, version: int | None) -> AbstractContextManager[Server]:

@@ -109,7 +109,8 @@ def _choose(config: Config, version: int | None) -> tuple[int, Path]:
     if version not in found:
         have = ", ".join(str(v) for v in sorted(found))
         raise ServerError(
-            f"--pg {version}: no PostgreSQL {version} server binaries on {where} "
+            f"{config.named('pg', '--pg')} {version}: no PostgreSQL {version} server "
+            f"binaries on {where} "
             f"(found {have}); {INSTALL_HINT}"
         )
     return version, found[version]

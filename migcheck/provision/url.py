@@ -51,8 +51,11 @@ def versions(given: Sequence[str]) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-def _choose(given: Sequence[str], version: int | None) -> tuple[str, Server, str | None]:
-    """The URL of ``given`` whose server runs ``version`` (None: the first)."""
+def _choose(
+    given: Sequence[str], version: int | None, pg: str = "--pg"
+) -> tuple[str, Server, str | None]:
+    """The URL of ``given`` whose server runs ``version`` (None: the first); ``pg``: how
+    messages name the option that asked for it."""
     if not given:
         raise UsageError("--backend url needs --url postgresql://user@host/database")
     seen: list[tuple[str, int]] = []
@@ -63,17 +66,17 @@ def _choose(given: Sequence[str], version: int | None) -> tuple[str, Server, str
         seen.append((url, server.pg_version))
     if len(seen) == 1:
         url, other = seen[0]
-        raise UsageError(f"--pg {version}: the server at {safe_url(url)} runs PostgreSQL {other}")
+        raise UsageError(f"{pg} {version}: the server at {safe_url(url)} runs PostgreSQL {other}")
     others = ", ".join(str(v) for _, v in seen)
     raise UsageError(
-        f"--pg {version}: no --url names a server that runs PostgreSQL {version} "
+        f"{pg} {version}: no --url names a server that runs PostgreSQL {version} "
         f"(they run {others})"
     )
 
 
 @contextmanager
 def start(config: Config, version: int | None) -> Iterator[Server]:
-    url, server, lacking = _choose(config.urls, version)
+    url, server, lacking = _choose(config.urls, version, config.named("pg", "--pg"))
     if lacking is not None:
         raise ServerError(
             f"--url {safe_url(url)}: role {lacking!r} lacks CREATEDB, and migcheck "
