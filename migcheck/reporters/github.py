@@ -40,6 +40,7 @@ def command(finding: Finding) -> str:
         finding.message,
         *text.diff_lines(finding),
         *text.consequence_lines(finding),
+        *text.fix_lines(finding),
         *text.help_lines(finding),
     ]
     if finding.suppressed is not None:

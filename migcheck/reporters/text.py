@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from migcheck.diff import render_all
 from migcheck.findings import Finding, Report, Run
+from migcheck.fixes import suggest
 from migcheck.grouping import versions_text
 
 
@@ -38,6 +39,20 @@ def consequence_lines(finding: Finding) -> list[str]:
     return [f"then {c.code} {c.title}: {c.message}" for c in finding.consequences]
 
 
+def fix_lines(finding: Finding) -> list[str]:
+    """What the downgrade is missing, as lines to paste at the end of ``downgrade()``
+    (``fixes.suggest``); none for a finding accepted on purpose."""
+    if finding.suppressed is not None:
+        return []
+    lines = suggest(finding)
+    if not lines:
+        return []
+    return [
+        "the downgrade is missing (paste at the end of downgrade()):",
+        *(f"    {line}" for line in lines),
+    ]
+
+
 def help_lines(finding: Finding) -> list[str]:
     """``help: what to do`` and ``see <the code's page>``; none for a finding accepted on
     purpose."""
@@ -56,6 +71,7 @@ def finding_lines(finding: Finding, *, output: bool = True) -> list[str]:
     lines.append(f"    {finding.message}")
     lines.extend(f"    {line}" for line in diff_lines(finding))
     lines.extend(f"    {line}" for line in consequence_lines(finding))
+    lines.extend(f"    {line}" for line in fix_lines(finding))
     lines.extend(f"    {line}" for line in help_lines(finding))
     if finding.output and output:
         lines.append("    the project's output, last lines:")
