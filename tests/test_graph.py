@@ -236,7 +236,7 @@ def test_check_stops_before_any_server(capsys: pytest.CaptureFixture[str]) -> No
     args = ["check", "--backend", "url", "--url", unreachable, "-c", str(project / "alembic.ini")]
     assert run(args) == 1
     out = capsys.readouterr().out
-    assert "MC404 error: cycle in the revision graph revision 0002" in out
+    assert "MC404 error: cycle in the revision graph (revision 0002)" in out
     assert "PostgreSQL" not in out
 
 

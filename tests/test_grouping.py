@@ -70,7 +70,7 @@ def test_every_format_reports_a_defect_of_two_versions_once(pg_servers: Servers)
     text = REPORTERS["text"](report)
     assert text.count(" MC201 error: ") == 1
     assert "MC103" not in text.split("then MC103", 1)[0]  # only under the MC201
-    assert "downgrade did not restore the schema revision 0002 [PostgreSQL 16, 17]" in text
+    assert "downgrade did not restore the schema (revision 0002, PostgreSQL 16, 17)" in text
     assert text.endswith("FAIL: 1 error(s), 0 warning(s)\n")
 
     annotations = [line for line in REPORTERS["github"](report).splitlines() if line[:2] == "::"]

@@ -186,7 +186,10 @@ def test_migcheck_hook_walks_the_staged_revisions_only(
     done = pre_commit(project, pre_commit_home, "run", "migcheck", "--verbose")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "migrations/versions/0002_order_numbers_and_updated_at.py" in done.stdout
-    assert "MC201 error: downgrade did not restore the schema revision 0002" in done.stdout
+    assert (
+        "MC201 error: downgrade did not restore the schema (revision 0002, PostgreSQL "
+        in done.stdout
+    )
     assert "    + sequence order_number_seq bigint" in done.stdout
     assert "(local): 1 revision walked" in done.stdout
 

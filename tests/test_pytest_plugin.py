@@ -79,7 +79,7 @@ def test_the_planted_defect_fails_its_revision_item_with_the_diff(
         [
             "*_ pg16::0002 _*",
             "migrations/versions/0002_add_user_mood.py:*: MC201 error: downgrade did not restore"
-            " the schema revision 0002 [[]PostgreSQL 16[]]",
+            " the schema (revision 0002, PostgreSQL 16)",
             "    downgrade of 0002 did not restore the schema of its parent revision",
             ENUM_DIFF,
         ]
@@ -155,7 +155,7 @@ def test_versions_item_reports_what_fails_on_some_versions_only(
     )
     result.stdout.fnmatch_lines(
         [
-            "*: MC104 error: fails on some PostgreSQL versions only revision 0002",
+            "*: MC104 error: fails on some PostgreSQL versions only (revision 0002)",
             "    fails on PostgreSQL 14; passes on 15: upgrade failed: *",
         ]
     )
@@ -169,7 +169,7 @@ def test_warnings_pass_and_are_shown(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*migrations/versions/0002_empty.py:*: MigcheckWarning: migrations/versions/"
-            "0002_empty.py:*: MC405 warning: empty migration revision 0002",
+            "0002_empty.py:*: MC405 warning: empty migration (revision 0002)",
             "*upgrade() of 0002 does nothing*",
         ]
     )

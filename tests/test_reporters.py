@@ -22,11 +22,13 @@ from migcheck import check, cli
 from migcheck.cli import reports as cli_reports
 from migcheck.codes import Stage, of_stage
 from migcheck.config import Config
+from migcheck.diff import Added
 from migcheck.errors import UsageError
 from migcheck.findings import CODES, Finding, Report, Run, Suppression
 from migcheck.reporters import REPORTERS, github, json_format, junit, located, markdown, sarif
 from migcheck.reporters import text as text_format
 from migcheck.shards import merge
+from migcheck.snapshot import Key, SchemaObject
 
 ROOT = Path(__file__).parent.parent
 PROJECTS = Path(__file__).parent / "projects"
@@ -82,8 +84,10 @@ def def_line(path: Path, name: str) -> int:
 
 def test_text_marks_suppressed_findings_and_does_not_count_them() -> None:
     rendered = text_format.render(REPORT)
-    assert f"{V2}:20: MC201 error: downgrade did not restore the schema revision 0002 " in rendered
-    assert "[PostgreSQL 17]\n    suppressed: old clients\n    kept on purpose\n" in rendered
+    assert (
+        f"{V2}:20: MC201 error: downgrade did not restore the schema (revision 0002, " in rendered
+    )
+    assert "PostgreSQL 17)\n    suppressed: old clients\n    kept on purpose\n" in rendered
     assert rendered.endswith("FAIL: 5 error(s), 2 warning(s), 1 suppressed\n")
     only_suppressed = Report(findings=(REPORT.findings[5],))
     assert text_format.render(only_suppressed).endswith(
@@ -149,18 +153,18 @@ def test_junit_has_a_test_case_per_version_and_revision() -> None:
     suites = [s.get("name") for s in root.iter("testsuite")]
     assert suites == ["revision graph", "PostgreSQL 16", "PostgreSQL 17", "all versions"]
     pg16 = cases(root, "PostgreSQL 16")
-    assert list(pg16) == ["0001", "0002", "0003", junit.HISTORY]
-    assert pg16["0001"].find("failure") is None
-    failure = pg16["0002"].find("failure")
+    assert list(pg16) == ["revision 0001", "revision 0002", "revision 0003", junit.HISTORY]
+    assert pg16["revision 0001"].find("failure") is None
+    failure = pg16["revision 0002"].find("failure")
     assert failure is not None
     assert (failure.get("type"), failure.get("message")) == (
         "MC201",
         "MC201 downgrade did not restore the schema",
     )
     assert "+ enum type mood ('a', 'b')" in (failure.text or "")
-    assert pg16["0002"].get("file") == V2
+    assert pg16["revision 0002"].get("file") == V2
     # The warning of the same step: in system-out, not a failure.
-    assert "~ column t.c position: 1 -> 2" in (pg16["0002"].findtext("system-out") or "")
+    assert "~ column t.c position: 1 -> 2" in (pg16["revision 0002"].findtext("system-out") or "")
     assert "~ column t.c position" not in (failure.text or "")
     history = pg16[junit.HISTORY].find("failure")
     assert history is not None
@@ -174,7 +178,7 @@ def test_junit_has_a_test_case_per_version_and_revision() -> None:
 
 def test_junit_suppressed_findings_are_no_failure_but_are_shown() -> None:
     root = ET.fromstring(junit.render(REPORT))
-    case = cases(root, "PostgreSQL 17")["0002"]
+    case = cases(root, "PostgreSQL 17")["revision 0002"]
     assert case.find("failure") is None
     out = case.findtext("system-out") or ""
     assert "suppressed: old clients\n    kept on purpose" in out
@@ -189,8 +193,8 @@ def test_junit_graph_checks_and_cross_version_findings_have_their_own_cases() ->
     assert graph["MC405 empty migration"].find("failure") is None  # a warning
     assert "does nothing" in (graph["MC405 empty migration"].findtext("system-out") or "")
     across = cases(root, "all versions")
-    assert list(across) == ["0003"]
-    assert across["0003"].find("failure") is not None
+    assert list(across) == ["revision 0003"]
+    assert across["revision 0003"].find("failure") is not None
     counts = [(s.get("tests"), s.get("failures")) for s in root.iter("testsuite")]
     assert counts == [("6", "1"), ("4", "2"), ("4", "1"), ("1", "1")]
     assert (root.get("tests"), root.get("failures")) == ("15", "5")
@@ -209,11 +213,11 @@ def test_junit_revisions_not_checked_are_skipped_test_cases() -> None:
     failed = Finding("MC101", "boom", "0002", "2.py", 3, 16)
     root = ET.fromstring(junit.render(Report(runs=(run_,), findings=(failed,), notes=(NOTE,))))
     pg16 = cases(root, "PostgreSQL 16")
-    assert list(pg16) == ["0001", "0002", "0003", junit.HISTORY]
-    skipped = pg16["0003"].find("skipped")
+    assert list(pg16) == ["revision 0001", "revision 0002", "revision 0003", junit.HISTORY]
+    skipped = pg16["revision 0003"].find("skipped")
     assert skipped is not None
     assert skipped.get("message") == "it needs 0002, which failed"
-    assert pg16["0002"].find("skipped") is None
+    assert pg16["revision 0002"].find("skipped") is None
     (suite,) = [s for s in root.iter("testsuite") if s.get("name") == "PostgreSQL 16"]
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("4", "1", "1")
     assert root.get("skipped") == "1"
@@ -712,11 +716,11 @@ def test_one_run_writes_every_report(
     root = ET.parse(tmp_path / "r.xml").getroot()
     (pg,) = [s for s in root.iter("testsuite") if s.get("name", "").startswith("PostgreSQL")]
     names = [case.get("name") for case in pg.iter("testcase")]
-    assert names == ["0001", "0002", junit.HISTORY]
+    assert names == ["revision 0001", "revision 0002", junit.HISTORY]
     failures = [
         case.get("name") for case in pg.iter("testcase") if case.find("failure") is not None
     ]
-    assert failures == ["0002"]
+    assert failures == ["revision 0002"]
     assert "+ enum type mood ('happy', 'sad')" in (pg.findtext(".//failure") or "")
 
     # JSON keeps the project's own names, for merge.
@@ -788,7 +792,7 @@ def schema_check(schema: str, path: Path) -> None:
 def test_ci_files_are_valid_for_github_and_gitlab(tmp_path: Path) -> None:
     schema_check("vendor.github-actions", ROOT / "action.yml")
     blocks = yaml_blocks()
-    assert len(blocks) == 3
+    assert len(blocks) == 5
     for index, block in enumerate(blocks):
         path = tmp_path / f"{index}.yml"
         path.write_text(block)
@@ -901,3 +905,341 @@ def test_the_gitlab_job_runs_as_written(url_config: Config, tmp_path: Path) -> N
     assert done.returncode == 1, done.stdout + done.stderr
     root = ET.parse(project / job["artifacts"]["reports"]["junit"]).getroot()
     assert root.get("failures") == "1"
+
+
+# The pull-request comment recipes (docs/ci.md, yaml_blocks()[3] and [4]), run as written
+# against stand-ins of the code hosts: a `gh` that serves a canned list of comments, and
+# an HTTP server that answers GitLab's notes API to the real curl. migcheck is real:
+# --static checks the revision graph only, so graph_two_heads exits 1 (MC401) without a
+# server, and an empty folder exits 2.
+
+MARKER = "<!-- migcheck-report -->"
+HEAD_SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+TWO_HEADS = PROJECTS / "graph_two_heads"
+
+FAKE_GH = """\
+import json, os, subprocess, sys
+
+args = sys.argv[1:]
+assert args[0] == "api", args
+method, path, query, body, paginate = None, None, None, None, False
+rest = iter(args[1:])
+for arg in rest:
+    if arg == "--paginate":
+        paginate = True
+    elif arg == "--method":
+        method = next(rest)
+    elif arg == "--jq":
+        query = next(rest)
+    elif arg == "-F":
+        key, _, value = next(rest).partition("=")
+        assert key == "body" and value.startswith("@"), value
+        with open(value[1:], encoding="utf-8") as file:
+            body = file.read()
+    else:
+        assert path is None and not arg.startswith("-"), f"unexpected {arg!r} in {args}"
+        path = arg
+method = method or ("GET" if body is None else "POST")
+call = {"method": method, "path": path, "paginate": paginate, "body": body}
+call["token"] = os.environ.get("GH_TOKEN")
+with open(os.environ["FAKE_GH_LOG"], "a", encoding="utf-8") as log:
+    log.write(json.dumps(call) + "\\n")
+if method == "GET":
+    with open(os.environ["FAKE_GH_COMMENTS"], encoding="utf-8") as file:
+        comments = file.read()
+    # gh --jq prints strings raw, as jq -r does
+    jq = ["jq", "-r", query] if query else ["cat"]
+    sys.stdout.write(subprocess.run(jq, input=comments, capture_output=True, text=True,
+                                    check=True).stdout)
+else:
+    print(json.dumps({"id": 1}))
+"""
+
+FAKE_GITLAB = """\
+import json, os, urllib.parse
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+
+class Notes(BaseHTTPRequestHandler):
+    def answer(self):
+        url = urllib.parse.urlsplit(self.path)
+        size = int(self.headers.get("Content-Length") or 0)
+        form = urllib.parse.parse_qs(self.rfile.read(size).decode(), keep_blank_values=True)
+        call = {"method": self.command, "path": url.path, "form": form}
+        call["query"] = dict(urllib.parse.parse_qsl(url.query))
+        call["token"] = self.headers.get("PRIVATE-TOKEN")
+        with open(os.environ["FAKE_GITLAB_LOG"], "a", encoding="utf-8") as log:
+            log.write(json.dumps(call) + "\\n")
+        if self.command == "GET":
+            with open(os.environ["FAKE_GITLAB_NOTES"], "rb") as file:
+                data = file.read()
+        else:
+            data = b'{"id": 1}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_PUT = do_POST = answer
+
+    def log_message(self, *args):
+        pass
+
+
+server = HTTPServer(("127.0.0.1", 0), Notes)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+def bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``script`` as GitHub's `run:` and GitLab's bash run it: errexit and pipefail."""
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """This process's environment without CI's own variables and proxies (curl would
+    send the stand-in server's requests to a proxy), the stand-ins and migcheck first."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GITHUB_", "CI_", "MIGCHECK_")) and "proxy" not in k.lower()
+    }
+    folders = (tmp_path / "bin", Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join((*map(str, folders), env["PATH"]))
+    return env
+
+
+def logged(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def github_comment_steps() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The comment workflow's migcheck step (the action) and its comment step."""
+    job = yaml.safe_load(yaml_blocks()[3])["jobs"]["migcheck"]
+    (action_step,) = [s for s in job["steps"] if "alembic-migcheck/migcheck@" in s.get("uses", "")]
+    (comment,) = [s for s in job["steps"] if s.get("name") == "Comment on the pull request"]
+    return action_step, comment
+
+
+def test_the_comment_workflow_may_comment_after_findings() -> None:
+    """What the runs below cannot show: GitHub's side of the workflow."""
+    workflow = yaml.safe_load(yaml_blocks()[3])
+    assert list(workflow[True]) == ["pull_request"]  # YAML 1.1 reads `on` as true
+    assert workflow["jobs"]["migcheck"]["permissions"]["pull-requests"] == "write"
+    _, comment = github_comment_steps()
+    # Without `if`, a step is skipped once migcheck's has failed (exit 1).
+    assert comment["if"] == "${{ !cancelled() }}"
+
+
+GITHUB_COMMENTS = [
+    {"id": 101, "user": {"login": "octocat"}, "body": f"{MARKER}\nquoted by a person"},
+    {"id": 102, "user": {"login": "github-actions[bot]"}, "body": "coverage: 93%"},
+    {"id": 103, "user": {"login": "github-actions[bot]"}, "body": f"{MARKER}\n## migcheck: pass"},
+    {"id": 104, "user": {"login": "github-actions[bot]"}, "body": f"{MARKER}\nof a race"},
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "written"),
+    [
+        ("marked", ("PATCH", "repos/octo/shop/issues/comments/103")),
+        ("unmarked", ("POST", "repos/octo/shop/issues/12/comments")),
+        ("long", ("PATCH", "repos/octo/shop/issues/comments/103")),
+        ("fork", None),
+        ("exit 2", None),
+    ],
+)
+def test_the_github_comment_step_posts_one_comment(
+    tmp_path: Path, case: str, written: tuple[str, str] | None
+) -> None:
+    """The workflow's two steps as GitHub runs them: the action's script, then the
+    comment step's, with a stand-in gh that records what it is asked."""
+    if shutil.which("jq") is None:
+        pytest.skip("jq is not installed: the stand-in gh filters with it, as gh --jq does")
+    (tmp_path / "bin").mkdir()
+    fake_gh = tmp_path / "bin" / "gh"
+    fake_gh.write_text(f"#!{sys.executable}\n{FAKE_GH}")
+    fake_gh.chmod(0o755)
+    comments = GITHUB_COMMENTS if case != "unmarked" else GITHUB_COMMENTS[:2]
+    (tmp_path / "comments.json").write_text(json.dumps(comments))
+    project = tmp_path / "repository"
+    if case == "exit 2":
+        project.mkdir()  # no alembic.ini
+    else:
+        shutil.copytree(TWO_HEADS, project)
+    env = clean_env(tmp_path) | {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(project),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_REPOSITORY": "octo/shop",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_RUN_ID": "99",
+    }
+
+    action_step, comment = github_comment_steps()
+    script, variables = action_script()
+    inputs = yaml.safe_load((ROOT / "action.yml").read_text())["inputs"]
+    values = {name: str(spec.get("default", "")) for name, spec in inputs.items()}
+    values |= {k: str(v) for k, v in action_step["with"].items()}
+    values["args"] += " --static"  # the revision graph only: no server
+    migcheck = bash(script, project, env | {var: values[name] for var, name in variables.items()})
+    assert migcheck.returncode == (2 if case == "exit 2" else 1), migcheck.stdout + migcheck.stderr
+    report = project / "migcheck.md"
+    if case == "long":  # more than a GitHub comment holds
+        report.write_text("## migcheck: fail\n\n" + ("é" * 99 + "\n") * 1000)
+
+    context = {
+        "github.token": "a-token",
+        "github.event.pull_request.number": "12",
+        "github.event.pull_request.head.repo.full_name": "someone/shop"
+        if case == "fork"
+        else "octo/shop",
+        "github.event.pull_request.head.sha": HEAD_SHA,
+    }
+    step_env = {}
+    for name, value in comment["env"].items():
+        expression = re.fullmatch(r"\$\{\{ (.+) \}\}", value)
+        assert expression, value
+        step_env[name] = context[expression[1]]
+    log = tmp_path / "gh.jsonl"
+    fakes = {"FAKE_GH_LOG": str(log), "FAKE_GH_COMMENTS": str(tmp_path / "comments.json")}
+    done = bash(comment["run"], project, env | step_env | fakes)
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = logged(log)
+    if written is None:
+        assert calls == []
+        shown = "::notice::A pull request from a fork" if case == "fork" else "nothing to post"
+        assert shown in done.stdout
+        return
+    listed, write = calls
+    assert listed == {
+        "method": "GET",
+        "path": "repos/octo/shop/issues/12/comments",
+        "paginate": True,
+        "body": None,
+        "token": "a-token",
+    }
+    assert (write["method"], write["path"], write["token"]) == (*written, "a-token")
+    footer = f"\nCommit {HEAD_SHA}, [workflow run](https://github.com/octo/shop/actions/runs/99)\n"
+    if case == "long":
+        head, cut, tail = write["body"].partition(
+            "\n\n(cut here: the whole report is in the job summary)\n"
+        )
+        assert cut, write["body"]
+        assert len(write["body"]) <= 65536
+        assert tail == footer
+        kept = head.split("\n")
+        assert kept[:3] == [MARKER, "## migcheck: fail", ""]
+        assert 300 <= len(kept[3:]) < 1000  # whole lines, not a character cut in two
+        assert set(kept[3:]) == {"é" * 99}
+    else:
+        assert "## migcheck: fail" in report.read_text()
+        assert write["body"] == f"{MARKER}\n{report.read_text()}{footer}"
+
+
+GITLAB_NOTES = [
+    {"id": 301, "system": True, "body": "added 1 commit"},
+    {"id": 302, "system": False, "body": f"{MARKER}\n## migcheck: pass"},
+    {"id": 303, "system": False, "body": "LGTM"},
+]
+NOTES = "/api/v4/projects/42/merge_requests/7/notes"  # of merge request 7 in project 42
+
+
+@pytest.mark.parametrize(
+    ("case", "written"),
+    [
+        ("marked", ("PUT", f"{NOTES}/302")),
+        ("unmarked", ("POST", NOTES)),
+        ("fork", None),
+        ("exit 2", None),
+    ],
+)
+def test_the_gitlab_job_posts_one_note(
+    tmp_path: Path, case: str, written: tuple[str, str] | None
+) -> None:
+    """The job's script as GitLab runs it (one bash, errexit and pipefail), the real curl
+    against a stand-in of GitLab's notes API; pip install left out."""
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    job = yaml.safe_load(yaml_blocks()[4])["migcheck"]
+    script = "\n".join(line for line in job["script"] if not line.startswith("pip install "))
+    assert script.count("migcheck check ") == 1
+    script = script.replace("migcheck check ", "migcheck check --static ")
+    (tmp_path / "bin").mkdir()
+    notes = GITLAB_NOTES if case != "unmarked" else [GITLAB_NOTES[0], GITLAB_NOTES[2]]
+    (tmp_path / "notes.json").write_text(json.dumps(notes))
+    (tmp_path / "gitlab.py").write_text(FAKE_GITLAB)
+    project = tmp_path / "repository"
+    if case == "exit 2":
+        project.mkdir()  # no alembic.ini
+    else:
+        shutil.copytree(TWO_HEADS, project)
+    log = tmp_path / "gitlab.jsonl"
+    env = clean_env(tmp_path)
+    fakes = {"FAKE_GITLAB_LOG": str(log), "FAKE_GITLAB_NOTES": str(tmp_path / "notes.json")}
+    job_url = "https://gitlab.example.com/shop/-/jobs/5"
+    with subprocess.Popen(
+        [sys.executable, str(tmp_path / "gitlab.py")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env | fakes,
+    ) as server:
+        try:
+            assert server.stdout
+            port = int(server.stdout.readline())
+            env |= {
+                "CI_API_V4_URL": f"http://127.0.0.1:{port}/api/v4",
+                "CI_PROJECT_ID": "42",
+                "CI_MERGE_REQUEST_IID": "7",
+                "CI_COMMIT_SHA": HEAD_SHA,
+                "CI_JOB_URL": job_url,
+            }
+            if case != "fork":  # a fork's pipeline has none of the project's variables
+                env["MIGCHECK_GITLAB_TOKEN"] = "glpat-secret"
+            done = bash(script, project, env)
+        finally:
+            server.terminate()
+    assert done.returncode == (2 if case == "exit 2" else 1), done.stdout + done.stderr
+    calls = logged(log)
+    if written is None:
+        assert calls == []
+        assert ("is not set" if case == "fork" else "exited 2: no report") in done.stdout
+        return
+    listed, write = calls
+    assert (listed["method"], listed["path"]) == ("GET", NOTES)
+    assert listed["query"] == {"sort": "asc", "order_by": "created_at", "per_page": "100"}
+    assert (write["method"], write["path"]) == written
+    assert listed["token"] == write["token"] == "glpat-secret"
+    report = (project / "migcheck.md").read_text()
+    assert "## migcheck: fail" in report
+    footer = f"\nCommit {HEAD_SHA}, [job]({job_url})\n"
+    assert write["form"] == {"body": [f"{MARKER}\n{report}{footer}"]}
+
+
+def test_every_format_shows_what_the_downgrade_is_missing() -> None:
+    mood = SchemaObject(
+        Key("enum", "public", "mood", ""), (("acl", None), ("comment", None), ("labels", ("a",)))
+    )
+    finding = Finding("MC201", "not restored", "2", "2.py", 9, 16, changes=(Added(mood),))
+    report = Report(findings=(finding,))
+    paste = 'op.execute("DROP TYPE mood")'
+    assert text_format.render(report).splitlines()[3:5] == [
+        "    the downgrade is missing (paste at the end of downgrade()):",
+        f"        {paste}",
+    ]
+    assert json.loads(json_format.render(report))["findings"][0]["downgrade_missing"] == [paste]
+    (result,) = json.loads(sarif.render(report))["runs"][0]["results"]
+    assert result["properties"]["downgradeMissing"] == [paste]
+    assert f"```python\n{paste}\n```" in markdown.render(report)
+    assert f"%0A    {paste}%0A" in github.render(report)
+    accepted = Report(findings=(replace(finding, suppressed="kept on purpose"),))
+    assert paste not in text_format.render(accepted)

@@ -109,7 +109,7 @@ def test_a_migration_ending_its_process_is_a_finding_and_nothing_stays(
         "check", "-c", ini, "-o", f"json:{report}", config=url_config, env={marker: "1"}
     )
     assert result.returncode == 1, result.stderr
-    assert "MC101 error: upgrade failed revision 0002" in result.stdout
+    assert "MC101 error: upgrade failed (revision 0002, PostgreSQL " in result.stdout
     assert "the migration ended the process with exit code 0" in result.stdout
     written = json.loads(report.read_text())
     assert written["result"] == "fail"

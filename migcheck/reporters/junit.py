@@ -74,7 +74,12 @@ def _skipped(run: Run | None) -> dict[str, str]:
     """The revisions of a run not checked because one they need failed, and why (its notes
     say "0003 not checked: it needs 0002, which failed")."""
     found = (_NOT_CHECKED.match(note) for note in (run.notes if run else ()))
-    return {match[1]: match[2] for match in found if match}
+    return {_named(match[1]): match[2] for match in found if match}
+
+
+def _named(revision: str) -> str:
+    """A revision's test case: ``revision 0002``, as the text report names it."""
+    return f"revision {revision}"
 
 
 def _suite(
@@ -120,10 +125,10 @@ def _suite(
 
 def _by_revision(findings: Sequence[Finding], walked: Sequence[str]) -> dict[str, list[Finding]]:
     """Test cases of one version: each revision walked, then the whole history."""
-    cases: dict[str, list[Finding]] = {revision: [] for revision in walked}
+    cases: dict[str, list[Finding]] = {_named(revision): [] for revision in walked}
     for finding in findings:
         if finding.revision is not None:
-            cases.setdefault(finding.revision, []).append(finding)
+            cases.setdefault(_named(finding.revision), []).append(finding)
     cases[HISTORY] = [f for f in findings if f.revision is None]
     return cases
 

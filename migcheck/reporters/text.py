@@ -19,13 +19,15 @@ def counts(report: Report) -> str:
 
 
 def heading(finding: Finding) -> str:
-    """``file:line: CODE severity: title revision R [PostgreSQL N]``."""
+    """``file:line: CODE severity: title (revision R, PostgreSQL 13-18)``."""
     where = finding.file or "project"
     if finding.line:
         where += f":{finding.line}"
-    revision = f" revision {finding.revision}" if finding.revision else ""
-    version = f" [PostgreSQL {versions_text(finding.versions)}]" if finding.versions else ""
-    return f"{where}: {finding.code} {finding.severity}: {finding.title}{revision}{version}"
+    about = [f"revision {finding.revision}"] if finding.revision else []
+    if finding.versions:
+        about.append(f"PostgreSQL {versions_text(finding.versions)}")
+    context = f" ({', '.join(about)})" if about else ""
+    return f"{where}: {finding.code} {finding.severity}: {finding.title}{context}"
 
 
 def diff_lines(finding: Finding) -> tuple[str, ...]:
