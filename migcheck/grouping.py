@@ -11,12 +11,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from migcheck.codes import Code, Stage
+from migcheck.diff import Added
 from migcheck.findings import Finding
 
 # A code, and the codes of the same revision and version it is the cause of: after a
 # downgrade that left something behind (MC201), the second upgrade failing on it (MC103)
 # says nothing more about the migration.
 CAUSES: dict[Code, frozenset[Code]] = {Code.MC201: frozenset({Code.MC103})}
+# What a failure of the final downgrade to base adds to its message (steps.ACTIONS), and
+# the SQLSTATE of a DROP that other objects still depend on: an earlier revision's
+# downgrade failing on what a later revision's downgrade left behind.
+AT_BASE = " while downgrading the whole history to base"
+DEPENDENTS = "[2BP01]"
 
 
 def consequences(findings: Sequence[Finding]) -> tuple[Finding, ...]:
@@ -31,6 +37,8 @@ def consequences(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     kept: list[tuple[int, Finding]] = []
     for index, finding in enumerate(findings):
         cause = causes.get((finding.revision, finding.pg_version, finding.code))
+        if cause is None:
+            cause = _left_behind(findings, index)
         if cause is None or finding.suppressed is not None:
             kept.append((index, finding))
         else:
@@ -39,6 +47,25 @@ def consequences(findings: Sequence[Finding]) -> tuple[Finding, ...]:
         replace(f, consequences=f.consequences + tuple(attached[i])) if i in attached else f
         for i, f in kept
     )
+
+
+def _left_behind(findings: Sequence[Finding], index: int) -> int | None:
+    """For a downgrade to base refused because other objects depend on what it drops:
+    the one MC201 walked before it, of the same version, whose downgrade left objects
+    behind (with several, which one is not known: the failure stays a finding)."""
+    failed = findings[index]
+    if failed.code != Code.MC102 or AT_BASE not in failed.message:
+        return None
+    if DEPENDENTS not in failed.message:
+        return None
+    leftovers = [
+        i
+        for i, f in enumerate(findings[:index])
+        if f.code == Code.MC201
+        and f.pg_version == failed.pg_version
+        and any(isinstance(change, Added) for change in f.changes)
+    ]
+    return leftovers[0] if len(leftovers) == 1 else None
 
 
 def _key(finding: Finding) -> tuple[object, ...]:

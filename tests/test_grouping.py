@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from servers import Servers
 
 from migcheck import check
+from migcheck.diff import Added
 from migcheck.findings import Finding, Report
-from migcheck.grouping import across, consequences, expand, versions_text
+from migcheck.grouping import AT_BASE, DEPENDENTS, across, consequences, expand, versions_text
 from migcheck.reporters import REPORTERS, json_format
+from migcheck.snapshot import Key, SchemaObject
 
 PROJECTS = Path(__file__).parent / "projects"
 
@@ -99,3 +102,19 @@ def test_every_format_reports_a_defect_of_two_versions_once(pg_servers: Servers)
 def test_a_report_of_one_version_keeps_its_findings_as_they_are() -> None:
     report = Report(findings=(found("MC201", 16),))
     assert json.loads(REPORTERS["json"](report))["findings"][0]["pg_versions"] == [16]
+
+
+def test_a_downgrade_to_base_refused_by_a_later_leftover_goes_under_it() -> None:
+    view = SchemaObject(Key("view", "public", "v", ""), (("columns", ("id integer",)),))
+    leftover = replace(found("MC201", 16, revision="2"), changes=(Added(view),))
+    refused = found(
+        "MC102", 16, revision="1", message=f"{DEPENDENTS} cannot drop table t ...{AT_BASE}"
+    )
+    (cause,) = consequences([leftover, refused])
+    assert cause.consequences == (refused,)
+    # Two revisions left objects behind: which one is in the way is not known.
+    other = replace(leftover, revision="3")
+    assert consequences([leftover, other, refused]) == (leftover, other, refused)
+    # A downgrade of the per-revision walk refused so is the revision's own defect.
+    own = found("MC102", 16, revision="1", message=f"{DEPENDENTS} cannot drop table t")
+    assert consequences([leftover, own]) == (leftover, own)
