@@ -1,6 +1,6 @@
 """Models against migrations (MC301): does the schema at head match the SQLAlchemy models?
 
-Two comparisons, one finding. Alembic's autogenerate comparison (run on the context the
+Two comparisons, a finding per table. Alembic's autogenerate comparison (run on the context the
 project's env.py configures, so its include_object, include_schemas and comparators
 apply) says which tables, columns, indexes, constraints and nullable flags the models
 and the database disagree on. It cannot say whether two spellings of a default or a
@@ -14,7 +14,9 @@ env.py's connection does, and autogenerate's type and default verdicts give way 
 the columns the catalog comparison judged.
 
 Lines read from the migrations to the models: ``+`` only in the models, ``-`` only in
-what the migrations build, ``~`` a change the migrations would have to make.
+what the migrations build, ``~`` a change the migrations would have to make. Each
+table's lines point at the line of the model class (or Table) that defines it, as the
+runner finds it (migcheck.runner.places).
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ from typing import Any
 import psycopg
 
 from migcheck import snapshot as snapshots
+from migcheck.diff import Difference, object_name, render_all
 from migcheck.errors import UsageError
 from migcheck.handover import driver_url, libpq
-from migcheck.modelcatalog import catalog_lines, compared_columns
+from migcheck.modelcatalog import catalog_differences, catalog_lines, compared_columns
 from migcheck.scratch import Database, Scratch
 from migcheck.snapshot import Key, Snapshot
 
-__all__ = ["Drift", "catalog_lines", "check_spec", "compare", "settled"]
+__all__ = ["Drift", "Part", "catalog_lines", "check_spec", "compare", "parts", "settled"]
 
 # Autogenerate records whose verdict the catalog comparison replaces when it ran.
 _SPELLED = ("modify_type", "modify_default")
@@ -44,10 +47,23 @@ _SPEC = re.compile(f"{_NAME}:{_NAME}")
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """The lines of one table, and where its model is defined: one MC301."""
+
+    lines: tuple[str, ...]
+    table: str | None = None  # "table app.items"; None: lines about no one table
+    # The source file (absolute) and line of the model class or Table; for a table no
+    # model declares, of the models (the declarative base, or the MetaData's name).
+    # None: not found (a class made at run time), env.py hands over the models.
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Drift:
     """What comparing the models with the schema at head found."""
 
-    lines: tuple[str, ...] = ()
+    parts: tuple[Part, ...] = ()
     source: str = "target_metadata"  # where the models came from
     note: str | None = None  # why a part of the comparison could not run
 
@@ -105,8 +121,8 @@ def compare(
                 f"the models could not be created on their own ({reply['build_error']}): "
                 "defaults, enum labels, CHECK bodies and index predicates were not compared"
             )
-            lines = [r["line"] for r in records]
-            return Drift(tuple(lines), source, "; ".join(notes))
+            found = parts(records, (), reply.get("places"), str(reply["schema"]))
+            return Drift(found, source, "; ".join(notes))
         catalog = stack.enter_context(psycopg.connect(url, autocommit=True))
         built = snapshots.Catalog(catalog).take()
     schema = str(reply["schema"])
@@ -117,10 +133,52 @@ def compare(
     kept = settled(records, compared, schema)
     touched = {str(r["index"]) for r in kept if r["kind"].endswith("_index")}
     same = partial(_same_default, database.catalog_connection)
-    lines = [r["line"] for r in kept] + list(
-        catalog_lines(head, built, skip=touched, exclude=exclude, same=same)
-    )
-    return Drift(tuple(lines), source, "; ".join(notes) or None)
+    differences = catalog_differences(head, built, skip=touched, exclude=exclude, same=same)
+    found = parts(kept, differences, reply.get("places"), schema)
+    return Drift(found, source, "; ".join(notes) or None)
+
+
+def parts(
+    records: Iterable[dict[str, Any]],
+    differences: Iterable[Difference],
+    places: dict[str, Any] | None,
+    schema: str,
+) -> tuple[Part, ...]:
+    """The lines of both comparisons, a Part per table: autogenerate's ``records``
+    first, then the catalog's ``differences``, each table at its model's place
+    (``places``: the runner's, None when it found none). An enum type's lines go to
+    the first table using it; lines of no table come first, at the models' place.
+    ``schema``: where env.py's connection resolves unqualified names."""
+    found = places or {}
+    at = {(s, name): (file, line) for s, name, file, line in found.get("tables", ())}
+    enums = {(s, name): (s_, table) for s, name, s_, table in found.get("enums", ())}
+    lines: dict[tuple[str, str] | None, list[str]] = {}
+    for r in records:
+        owner = (r.get("schema") or schema, str(r["table"])) if r.get("table") else None
+        lines.setdefault(owner, []).append(r["line"])
+    grouped: dict[tuple[str, str] | None, list[Difference]] = {}
+    for difference in differences:
+        key = difference.key
+        if key.kind == "enum":
+            owner = enums.get((key.schema, key.name))
+        elif key.parent or key.kind == "table":
+            owner = (key.schema, key.parent or key.name)
+        else:
+            owner = None
+        grouped.setdefault(owner, []).append(difference)
+    for owner, group in grouped.items():
+        # The table's own lines, then those of the enum types it uses.
+        tables = tuple(d for d in group if d.key.kind != "enum")
+        enum_types = tuple(d for d in group if d.key.kind == "enum")
+        lines.setdefault(owner, []).extend(
+            render_all(tables, fold=False) + render_all(enum_types, fold=False)
+        )
+    result = []
+    for owner in sorted(lines, key=lambda o: (o is not None, o or ("", ""))):
+        file, line = (at.get(owner) if owner else None) or found.get("models") or (None, None)
+        name = object_name(Key("table", *owner)) if owner else None
+        result.append(Part(tuple(lines[owner]), name, file, line))
+    return tuple(result)
 
 
 def _excluded(database: Database, head: Snapshot, built: Snapshot, schema: str) -> frozenset[Key]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from migcheck.diff import diff, render_all
+from migcheck.diff import Difference, diff, render_all
 from migcheck.snapshot import Key, SchemaObject, Snapshot
 
 # (head default, head type, models default, models type) -> do both evaluate equal?
@@ -127,6 +127,19 @@ def catalog_lines(
     exclude: frozenset[Key] = frozenset(),
     same: SameDefault | None = None,
 ) -> tuple[str, ...]:
+    """``catalog_differences`` as diff lines."""
+    differences = catalog_differences(head, models, skip=skip, exclude=exclude, same=same)
+    return render_all(differences, fold=False)
+
+
+def catalog_differences(
+    head: Snapshot,
+    models: Snapshot,
+    *,
+    skip: set[str],
+    exclude: frozenset[Key] = frozenset(),
+    same: SameDefault | None = None,
+) -> tuple[Difference, ...]:
     """What the catalog shows differently between the schema at head and the models'
     own: column types and defaults, indexes both have (but ``skip``, already reported),
     CHECK constraints of the models, and the labels of the models' enum types; never the
@@ -156,4 +169,4 @@ def catalog_lines(
     def snapshot(kept: dict[Key, SchemaObject]) -> Snapshot:
         return Snapshot(tuple(sorted(kept.values(), key=lambda o: o.key)))
 
-    return render_all(diff(snapshot(mine), snapshot(yours)), fold=False)
+    return diff(snapshot(mine), snapshot(yours))

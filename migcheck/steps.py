@@ -16,7 +16,7 @@ from migcheck.config import Config
 from migcheck.course import walk
 from migcheck.diff import Added, Difference, Removed, diff, is_reordering, render_all
 from migcheck.findings import Finding, Run
-from migcheck.grouping import consequences
+from migcheck.grouping import AT_BASE, consequences
 from migcheck.matrix import Walked
 from migcheck.progress import Progress, ProgressCallback
 from migcheck.project import Project
@@ -54,7 +54,7 @@ ACTIONS: Mapping[Action, Verdicts] = {
         Code.MC102,
         Code.MC203,
         "downgrading the whole history to base left the schema changed",
-        " while downgrading the whole history to base",
+        AT_BASE,
     ),
     "upgrade_all": Verdicts(
         Code.MC101,
@@ -202,15 +202,17 @@ def _models(
         return
     if found.note:
         yield Note(found.note)
-    if found.lines:
-        # Autogenerate's comparison gives lines, not records: they stay text.
+    # A finding per table that differs, at its model's line (else env.py, which hands
+    # the models over). Autogenerate's comparison gives lines, not records: text.
+    for part in found.parts:
         yield Finding(
             code=Code.MC301,
-            message=f"the schema at head differs from the models ({found.source}): + only "
-            "in the models, - only in what the migrations build, ~ from the migrations' "
-            "to the models'",
-            file=_relative(str(project.env_py), project),
-            diff=found.lines,
+            message=f"{part.table or 'the schema'} at head differs from the models "
+            f"({found.source}): + only in the models, - only in what the migrations build, "
+            "~ from the migrations' to the models'",
+            file=_relative(part.file or str(project.env_py), project),
+            line=part.line,
+            diff=part.lines,
         )
 
 

@@ -4,6 +4,8 @@ tests/projects/models_* fixtures."""
 
 from __future__ import annotations
 
+import importlib
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -13,11 +15,14 @@ import sqlalchemy as sa
 
 from migcheck import check
 from migcheck.config import Config
-from migcheck.drift import catalog_lines, check_spec, settled
+from migcheck.diff import Changed
+from migcheck.drift import Part, catalog_lines, check_spec, parts, settled
 from migcheck.errors import ProjectError, UsageError
+from migcheck.runner import places
 from migcheck.runner.history import load_models
 from migcheck.runner.models import record, render
 from migcheck.runner.session import ProjectError as RunnerError
+from migcheck.runner.spelling import spelled
 from migcheck.snapshot import Key, Snapshot, make_snapshot
 
 
@@ -55,15 +60,69 @@ def test_render_autogenerate_names_every_object() -> None:
     ]
     assert [render(record) for record in records] == [
         "+ table app.orders",
-        "- column app.orders.legacy TEXT",
-        "+ column orders.note VARCHAR(40) NOT NULL",
+        "- column app.orders.legacy text",
+        "+ column orders.note character varying(40) not null",
         "+ unique index ix_orders_note on app.orders (note)",
         "- unique constraint uq_orders_note on app.orders (note)",
         "+ foreign key fk_customer on app.orders (customer_id) -> app.customers (id)",
         "~ column orders.note not_null: false -> true",
-        "~ column orders.note type: TEXT -> VARCHAR(40)",
+        "~ column orders.note type: text -> character varying(40)",
         "~ column orders.note default: NULL -> x",
     ]
+    assert [(r.get("schema"), r.get("table")) for r in map(record, records)] == [
+        ("app", "orders"),
+        ("app", "orders"),
+        (None, "orders"),
+        ("app", "orders"),
+        ("app", "orders"),
+        ("app", "orders"),
+        (None, "orders"),
+        (None, "orders"),
+        (None, "orders"),
+    ]
+
+
+# What SQLAlchemy's PostgreSQL dialect compiles, and what format_type prints for the
+# column it makes (PostgreSQL 18).
+FORMAT_TYPE = {
+    "VARCHAR(500)": "character varying(500)",
+    "VARCHAR": "character varying",
+    "CHAR": "character(1)",
+    "CHAR(3)": "character(3)",
+    "NCHAR(4)": "character(4)",
+    "NUMERIC(10, 2)": "numeric(10,2)",
+    "NUMERIC(10)": "numeric(10,0)",
+    "NUMERIC": "numeric",
+    "DECIMAL(10, 2)": "numeric(10,2)",
+    "FLOAT": "double precision",
+    "FLOAT(24)": "real",
+    "FLOAT(53)": "double precision",
+    "REAL": "real",
+    "DOUBLE PRECISION": "double precision",
+    "BOOLEAN": "boolean",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "TIMESTAMP WITHOUT TIME ZONE": "timestamp without time zone",
+    "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+    "TIMESTAMP(3) WITH TIME ZONE": "timestamp(3) with time zone",
+    "TIME(2) WITHOUT TIME ZONE": "time(2) without time zone",
+    "INTERVAL DAY TO SECOND (3)": "interval day to second(3)",
+    "BYTEA": "bytea",
+    "JSONB": "jsonb",
+    "UUID": "uuid",
+    "VARCHAR(20)[]": "character varying(20)[]",
+    "INTEGER[][]": "integer[]",
+    '"Mood"': '"Mood"',
+    "app.mood": "app.mood",
+    "BIT(3)": "bit(3)",
+    "BIT VARYING(5)": "bit varying(5)",
+    "INT4RANGE": "int4range",
+    "CITEXT": "citext",
+}
+
+
+def test_types_are_spelled_as_format_type_prints_them() -> None:
+    assert {compiled: spelled(compiled) for compiled in FORMAT_TYPE} == FORMAT_TYPE
 
 
 def _snapshot(*objects: tuple[Key, dict[str, Any]]) -> Snapshot:
@@ -247,3 +306,131 @@ def test_settled_drops_type_and_default_verdicts_only_where_the_catalog_compared
     assert settled(records, both, "app") == [records[2]]
     # The models' tables landed elsewhere (public): nothing compared, nothing dropped.
     assert settled(records, {("public", "items", "name")}, "app") == records
+
+
+def test_parts_tell_each_table_at_the_line_of_its_model() -> None:
+    records = [
+        {"kind": "remove_table", "line": "- table legacy", "schema": None, "table": "legacy"},
+        {"kind": "add_column", "line": "+ column users.bio text", "table": "users"},
+        {"kind": "add_table_comment_of_a_new_kind", "line": "~ something new"},
+    ]
+    differences = (
+        Changed(Key("enum", "public", "mood"), "labels", ("a",), ("a", "b")),
+        Changed(Key("column", "public", "email", "users"), "type", "text", "character(2)"),
+    )
+    places = {
+        "tables": [["public", "users", "/p/models.py", 12]],
+        "models": ["/p/models.py", 8],
+        "enums": [["public", "mood", "public", "users"]],
+    }
+    assert parts(records, differences, places, "public") == (
+        # Lines of no table, then a table no model declares: at the models.
+        Part(("~ something new",), None, "/p/models.py", 8),
+        Part(("- table legacy",), "table legacy", "/p/models.py", 8),
+        Part(
+            (
+                "+ column users.bio text",
+                "~ column users.email type: text -> character(2)",
+                "~ enum type mood labels: ('a') -> ('a', 'b')",
+            ),
+            "table users",
+            "/p/models.py",
+            12,
+        ),
+    )
+    # The runner found no place (a class made at run time): env.py's, said by None; an
+    # enum type whose table is not known goes with the lines of no table.
+    found = parts(records, differences, None, "public")
+    assert [(p.table, p.file, p.line) for p in found] == [
+        (None, None, None),
+        ("table legacy", None, None),
+        ("table users", None, None),
+    ]
+    assert found[0].lines == ("~ something new", "~ enum type mood labels: ('a') -> ('a', 'b')")
+
+
+_MODELS = """\
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def table_args(cls):
+    return cls
+
+
+@table_args
+class User(Base):
+    __tablename__ = "users"
+    id = sa.Column(sa.Integer, primary_key=True)
+    mood = sa.Column(sa.Enum("sad", "ok", name="mood"))
+
+
+class Admin(User):  # single table inheritance: users is User's
+    pass
+
+
+audit = sa.Table("audit", Base.metadata, sa.Column("id", sa.Integer, primary_key=True))
+
+
+def make():
+    class Hidden(Base):
+        __tablename__ = "hidden"
+        id = sa.Column(sa.Integer, primary_key=True)
+
+    return Hidden
+
+
+Made = make()
+Dynamic = type(
+    "Dynamic", (Base,), {"__tablename__": "dynamic", "id": sa.Column(sa.Integer, primary_key=True)}
+)
+sa.Table("unheld", Base.metadata, sa.Column("id", sa.Integer, primary_key=True), schema="app")
+"""
+
+_METADATA = """\
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+orders = sa.Table("orders", metadata, sa.Column("id", sa.Integer, primary_key=True))
+"""
+
+
+def test_places_are_the_lines_defining_each_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "places_test_models.py").write_text(_MODELS)
+    (tmp_path / "places_test_metadata.py").write_text(_METADATA)
+    # Handed over from another module: not where the MetaData was made.
+    (tmp_path / "places_test_env.py").write_text(
+        "from places_test_metadata import metadata\n\ntarget_metadata = metadata\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    names = ("places_test_models", "places_test_metadata", "places_test_env")
+    try:
+        models_module, metadata_module, _ = map(importlib.import_module, names)
+        models = str(tmp_path / "places_test_models.py")
+        assert places.find([models_module.Base.metadata], "public") == {
+            # Not the decorator's line but the class's; a class made at run time
+            # (dynamic) and a Table no name holds (app.unheld) have none: the models'
+            # place is theirs.
+            "tables": [
+                ["public", "audit", models, 24],
+                ["public", "hidden", models, 28],
+                ["public", "users", models, 14],
+            ],
+            "models": [models, 5],
+            "enums": [["public", "mood", "public", "users"]],
+        }
+        metadata = str(tmp_path / "places_test_metadata.py")
+        assert places.find([metadata_module.metadata], "public") == {
+            "tables": [["public", "orders", metadata, 4]],
+            "models": [metadata, 3],
+            "enums": [],
+        }
+    finally:
+        for name in names:
+            sys.modules.pop(name, None)

@@ -1,8 +1,9 @@
 """Every folder under tests/projects is an Alembic project with the findings it must produce.
 
 ``expected.json``: ``{"findings": [{"code", "revision", "diff": [...]}], "notes": [...]}``
-(a finding accepted on purpose has ``"suppressed"``: the suppression's reason; one that
-made another fail next has ``"consequences"``: ``[{"code", "message"}]``),
+(``"file"`` and ``"line"``, when given, are where the finding points; a finding accepted
+on purpose has ``"suppressed"``: the suppression's reason; one that made another fail
+next has ``"consequences"``: ``[{"code", "message"}]``),
 optionally ``"exit_code"``, ``"revisions"`` (how many were checked), ``"config"`` (Config
 fields, as the command line would set them: ``{"alembic_ini": "migrations/alembic.ini"}``),
 ``"env"`` (environment variables) and ``"error"`` (the project cannot be checked: part of
@@ -81,9 +82,11 @@ def test_project(case: str, url_config: Config, monkeypatch: pytest.MonkeyPatch)
         ):
             assert wanted_then.get("message", "") in then.message
         # A finding about one revision names its file; MC203 and MC401 are about the whole
-        # history; MC301 names env.py, which hands over the models.
+        # history; MC301 names the model's file (else env.py, which hands over the models).
         names_file = finding.revision is not None or finding.code == "MC301"
         assert (finding.file is not None) == names_file
+        if "file" in want:
+            assert (finding.file, finding.line) == (want["file"], want.get("line"))
         # The revision graph's findings (MC4xx) are read from the files, on no server.
         static = finding.code.startswith("MC4")
         assert finding.pg_version == (None if static else report.runs[0].pg_version)

@@ -1,15 +1,18 @@
 """The runner's half of the models comparison (MC301): Alembic's autogenerate comparison
 on the context env.py configures, the models created for real in a database of their
-own, and env.py's include hooks asked about the objects migcheck's catalog found.
+own, env.py's include hooks asked about the objects migcheck's catalog found, and where
+each model table is defined (migcheck.runner.places).
 
 migcheck compares the two catalogs; what needs the models' Python objects is here.
 """
 
+import contextlib
 import warnings
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from . import guard
+from . import guard, places
 from .history import load_models
+from .spelling import spelled
 
 
 def _dialect() -> Any:
@@ -37,9 +40,10 @@ def _table_name(table: Any) -> str:
 
 
 def _compile(type_: Any) -> str:
-    """A SQLAlchemy type as PostgreSQL DDL spells it."""
+    """A SQLAlchemy type as PostgreSQL's format_type spells it, as migcheck's catalog
+    shows types (``spelled``)."""
     try:
-        return str(type_.compile(dialect=_dialect()))
+        return spelled(str(type_.compile(dialect=_dialect())))
     except Exception:  # a type only its own dialect can compile
         return repr(type_)
 
@@ -91,7 +95,7 @@ def render(record: Tuple[Any, ...]) -> str:
     if kind in ("add_column", "remove_column"):
         schema, table, column = record[1], record[2], record[3]
         where = f"{schema}.{table}" if schema else table
-        null = "" if column.nullable else " NOT NULL"
+        null = "" if column.nullable else " not null"
         return f"{sign} column {where}.{column.name} {_compile(column.type)}{null}"
     if kind in ("add_index", "remove_index"):
         index = record[1]
@@ -117,12 +121,27 @@ def render(record: Tuple[Any, ...]) -> str:
     return f"~ {kind} {record[1:]!r}"
 
 
+def _where(item: Tuple[Any, ...]) -> Optional[Tuple[Optional[str], str]]:
+    """The (schema, table) an autogenerate record is about (schema None: the default)."""
+    kind = item[0]
+    if kind in ("add_column", "remove_column") or kind.startswith("modify_"):
+        return item[1], str(item[2])
+    if kind in ("add_table", "remove_table") or kind.endswith("_table_comment"):
+        table = item[1]
+    else:  # an index or a constraint
+        table = getattr(item[1], "table", None)
+    return None if table is None else (table.schema, str(table.name))
+
+
 def record(item: Tuple[Any, ...]) -> Dict[str, Any]:
     """An autogenerate record for migcheck: its kind, where it is, its line."""
     kind = item[0]
     found = {"kind": kind, "line": render(item)}  # type: Dict[str, Any]
+    where = _where(item)
+    if where is not None:
+        found["schema"], found["table"] = where
     if kind.startswith("modify_"):
-        found.update(schema=item[1], table=item[2], column=item[3])
+        found["column"] = item[3]
     elif kind.endswith("_index"):
         found["index"] = item[1].name
     return found
@@ -172,6 +191,10 @@ class Comparison:
             self.reply["records"] = [record(r) for r in records]
         except Exception as error:
             self.reply["records_error"] = _first_line(error)
+        # Anything in the models' modules may fail to be looked at: MC301 then points
+        # at env.py.
+        with contextlib.suppress(Exception):
+            self.reply["places"] = places.find(self.metadatas, schema)
         if build is None:
             self.reply["build_error"] = (
                 "the project's Python has no synchronous driver (psycopg2 or psycopg) to "
