@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from migcheck.runner_pool import Runners
 
-from migcheck import changes, graph
+from migcheck import changes, graph, suppress
 from migcheck import project as projects
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Report
-from migcheck.findings import suppress as suppressed
 from migcheck.grouping import across
 from migcheck.progress import Progress, ProgressCallback
 
@@ -105,6 +104,10 @@ def _check(
             label=lambda v: f"PostgreSQL {v}" if v else "the default PostgreSQL version",
         )
     walks.sort(key=lambda w: w.run.pg_version)
+    # With --changed, a version that only upgraded a revision on the way to the changed
+    # ones still tells that its upgrade passes there: the revision files say which (as
+    # merge and the pytest plugin read them).
+    compared = matrix.findings(walks, matrix.needs(static.files))
     # Read with the revision graph's checks, which refused bad ones before any server.
-    walked = across(suppressed(matrix.findings(walks), static.suppressions))
+    walked = across(suppress.apply(compared, static.suppressions))
     return Report(runs=tuple(w.run for w in walks), findings=static.findings + walked)

@@ -14,7 +14,6 @@ from migcheck import suppress
 from migcheck.codes import Code
 from migcheck.config import Config
 from migcheck.findings import Finding, Report, Suppression
-from migcheck.findings import suppress as suppressed
 from migcheck.locations import Folders, folders
 from migcheck.revision_files import Parsed, parse, revisions
 
@@ -107,7 +106,7 @@ def examine(config: Config) -> Static:
     where = folders(config)
     parsed = tuple(revisions(where))
     accepted = suppress.accepted(config, parsed, refuse=BLOCKING)
-    found = suppressed(graph_findings(list(parsed), where.directory), accepted)
+    found = suppress.apply(graph_findings(list(parsed), where.directory), accepted)
     return Static(parsed, accepted, found)
 
 

@@ -5,8 +5,9 @@ Pure: takes each version's walk as records and returns findings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from migcheck.codes import Code
 from migcheck.findings import Finding, Run
@@ -32,12 +33,45 @@ class Walked:
         return self.run.head
 
 
+class _Node(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def parents(self) -> tuple[str, ...]: ...
+    @property
+    def dependencies(self) -> tuple[str, ...]: ...
+
+
+def needs(revisions: Iterable[_Node]) -> dict[str, tuple[str, ...]]:
+    """What each revision needs applied before it: its parents and dependencies."""
+    return {r.id: r.parents + r.dependencies for r in revisions}
+
+
+def _applied(checked: Collection[str], needed: Mapping[str, Collection[str]]) -> set[str]:
+    """The revisions a walk upgraded: those it checked, and every one they need."""
+    found = set(checked)
+    stack = [n for revision in checked for n in needed.get(revision, ())]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(needed.get(current, ()))
+    return found
+
+
 def _versions(versions: Sequence[int]) -> str:
     return ", ".join(str(v) for v in versions)
 
 
-def version_failures(walks: Sequence[Walked]) -> tuple[tuple[Finding, ...], set[tuple[str, str]]]:
-    """MC104 findings, and the (code, revision) of the per-version findings they replace."""
+def version_failures(
+    walks: Sequence[Walked], needed: Mapping[str, Collection[str]] | None = None
+) -> tuple[tuple[Finding, ...], set[tuple[str, str]]]:
+    """MC104 findings, and the (code, revision) of the per-version findings they replace.
+
+    ``needed`` (``needs``: the revision graph) tells which revisions a walk upgraded
+    without checking them, on its way to those it checked (``check --changed``, revisions
+    before ``--from``): an upgrade that failed elsewhere passed there.
+    """
     versions = [w.run.pg_version for w in walks]
     failed: dict[tuple[Code, str], dict[int, Finding]] = {}
     for walk in walks:
@@ -48,7 +82,9 @@ def version_failures(walks: Sequence[Walked]) -> tuple[tuple[Finding, ...], set[
     found: list[Finding] = []
     replaced: set[tuple[str, str]] = set()
     checked = {w.run.pg_version: set(w.checked) for w in walks}
+    upgraded = {w.run.pg_version: _applied(w.checked, needed or {}) for w in walks}
     for (code, revision), failing in failed.items():
+        reached = upgraded if code == Code.MC101 else checked
         # Another step of the revision failed there (its upgrade, before this downgrade).
         otherwise = {
             v: other
@@ -59,7 +95,7 @@ def version_failures(walks: Sequence[Walked]) -> tuple[tuple[Finding, ...], set[
         passing = [
             v
             for v in versions
-            if v not in failing and v not in otherwise and revision in checked[v]
+            if v not in failing and v not in otherwise and revision in reached[v]
         ]
         if not passing:
             continue
@@ -125,12 +161,15 @@ def head_differences(walks: Sequence[Walked]) -> Iterator[Finding]:
         )
 
 
-def findings(walks: Sequence[Walked]) -> tuple[Finding, ...]:
-    """Every finding of a run, ordered by version, then what only the comparison shows."""
+def findings(
+    walks: Sequence[Walked], needed: Mapping[str, Collection[str]] | None = None
+) -> tuple[Finding, ...]:
+    """Every finding of a run, ordered by version, then what only the comparison shows
+    (``needed``: see ``version_failures``)."""
     ordered = sorted(walks, key=lambda w: w.run.pg_version)
     if len(ordered) < 2:
         return tuple(f for w in ordered for f in w.findings)
-    failures, replaced = version_failures(ordered)
+    failures, replaced = version_failures(ordered, needed)
     kept = tuple(
         f
         for w in ordered

@@ -9,22 +9,29 @@ not, so a merge of CI shards has no MC302 between them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
-from migcheck import grouping
+from migcheck import grouping, suppress
 from migcheck.codes import Code
 from migcheck.errors import UsageError
-from migcheck.findings import Finding, Report, Suppression, suppress
+from migcheck.findings import Finding, Report, Suppression
 from migcheck.matrix import Walked, head_differences, version_failures
 
 
-def merge(reports: Mapping[str, Report], suppressions: Sequence[Suppression] = ()) -> Report:
+def merge(
+    reports: Mapping[str, Report],
+    suppressions: Sequence[Suppression] = (),
+    *,
+    needed: Mapping[str, Collection[str]] | None = None,
+) -> Report:
     """One report of the reports named by their files, as ``check`` on all their versions
     would give (less MC302 between shards).
 
     Findings present in several reports (the revision graph's, found by every shard) are
-    kept once. ``suppressions`` (the project's) apply to every finding, the recomputed
-    MC104 included; what the shards suppressed stays suppressed. A report of several
+    kept once. ``suppressions`` (the project's) apply to every finding as ``check``
+    applies them (``suppress.apply``), the recomputed MC104 included; what the shards
+    suppressed stays suppressed. ``needed`` is the revision graph (``matrix.needs``), as
+    check compares versions with it. A report of several
     versions gives back the failures of each version its MC104s replaced, so that the
     merge equals one check of every version. A version walked in two reports is an error
     that names both.
@@ -70,7 +77,7 @@ def merge(reports: Mapping[str, Report], suppressions: Sequence[Suppression] = (
         Walked(run, tuple(f for f in found if f.pg_version == run.pg_version), run.walked)
         for run in runs
     ]
-    failures, replaced = version_failures(walks)
+    failures, replaced = version_failures(walks, needed)
     # Each version's failures of a revision that fails on some versions only: MC104 says it.
     kept = [f for f in found if (f.code, f.revision) not in replaced]
     # As check() orders them: the revision graph's, each version's, then across versions.
@@ -80,7 +87,7 @@ def merge(reports: Mapping[str, Report], suppressions: Sequence[Suppression] = (
     notes = tuple(dict.fromkeys(note for report in reports.values() for note in report.notes))
     findings = (*shared, *by_version, *across, *failures, *head_differences(walks))
     # Suppressions of the project first, then those a shard gave its own MC104.
-    marked = suppress(findings, (*suppressions, *accepted))
+    marked = suppress.apply(findings, (*suppressions, *accepted))
     return Report(runs=tuple(runs), findings=grouping.across(marked), notes=notes)
 
 

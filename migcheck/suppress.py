@@ -1,5 +1,7 @@
 """Findings accepted on purpose, gathered before any server starts: the revision files'
-``# migcheck: ignore MC201 -- reason`` comments and the settings' ``ignore`` entries.
+``# migcheck: ignore MC201 -- reason`` comments and the settings' ``ignore`` entries, and
+``apply``: the one place that decides which findings they accept, for ``check`` (with
+``--changed`` too), ``merge`` and the pytest plugin's items alike.
 
 A comment applies to the findings of the revision its file declares. The files are
 tokenized, not imported, so only real comments count (not text in a docstring); they are
@@ -12,14 +14,14 @@ the settings key.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from migcheck.codes import CODES, DOCS, RULES
+from migcheck.codes import CODES, DOCS, RULES, Code
 from migcheck.config import Config
 from migcheck.errors import UsageError
-from migcheck.findings import Suppression
+from migcheck.findings import Finding, Suppression, suppress
 from migcheck.revision_files import Comment, Parsed
 
 _EXAMPLE = "# migcheck: ignore MC201 -- why it is accepted"
@@ -93,3 +95,38 @@ def _with_settings(
                 "cannot walk such a history; fix the revision graph instead"
             )
     return tuple(found)
+
+
+def apply(findings: Iterable[Finding], suppressions: Sequence[Suppression]) -> tuple[Finding, ...]:
+    """``findings`` with those ``suppressions`` accept marked (by the first matching one's
+    reason); they stay in the report and no longer fail it. What a finding already
+    carries (a shard's, a version's own) stays.
+
+    An MC104 stands for the failures of each version it replaces: accepting it accepts
+    them (a merge that compares them again, an item of one version, see the same), and
+    an MC104 whose failures were each accepted on their version is accepted with them.
+    """
+    return tuple(_compared(f, suppressions) for f in suppress(findings, suppressions))
+
+
+def _compared(finding: Finding, suppressions: Sequence[Suppression]) -> Finding:
+    if finding.code != Code.MC104 or not finding.replaces:
+        return finding
+    replaced = suppress(finding.replaces, suppressions)
+    if finding.suppressed is not None:
+        replaced = tuple(
+            f
+            if f.suppressed is not None
+            else replace(f, suppressed=finding.suppressed, suppressed_by=finding.suppressed_by)
+            for f in replaced
+        )
+    elif all(f.suppressed is not None for f in replaced):
+        first = replaced[0]
+        finding = replace(finding, suppressed=first.suppressed, suppressed_by=first.suppressed_by)
+    return finding if replaced == finding.replaces else replace(finding, replaces=replaced)
+
+
+def across_versions(suppressions: Iterable[Suppression]) -> bool:
+    """Whether a failure found on one version may be accepted only once the others are
+    walked: by a suppression of the MC104 that comparing them makes of it."""
+    return any(s.code == Code.MC104 for s in suppressions)

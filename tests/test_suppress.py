@@ -1,20 +1,27 @@
 """Suppressions: read from revision comments and the settings, checked, applied to findings.
 
 The walk's side is proven on a real server by the tests/projects/suppressed_* cases; here,
-the pure matching, the comment reader, and the revision graph's path (no server).
+the pure matching, the comment reader, the revision graph's path (no server), and one
+suppression run through every path that applies it, on real servers.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+from servers import Servers
 
 from migcheck import cli, graph, revision_files, settings, suppress
 from migcheck.config import Config
 from migcheck.errors import UsageError
 from migcheck.findings import Finding, Report, Suppression
 from migcheck.findings import suppress as suppressed
+
+pytest_plugins = ["pytester"]
 
 INI = "[alembic]\nscript_location = %(here)s/migrations\n"
 REVISION = '''"""{doc}"""
@@ -205,3 +212,110 @@ def test_static_check_on_the_command_line(
     out = capsys.readouterr().out
     assert "    suppressed: no way back" in out
     assert out.endswith("OK: 0 error(s), 0 warning(s), 2 suppressed\n")
+
+
+# --- one suppression, every path: check, check --changed, merge, the pytest plugin ------
+
+# 0002 fails on PostgreSQL 14 (UNIQUE NULLS NOT DISTINCT needs 15), passes on 15.
+NULLS_NOT_DISTINCT = Path(__file__).parent / "projects" / "matrix_nulls_not_distinct"
+REVISIONS = Path("migrations") / "versions"
+REASON = "tenants upgrade to PostgreSQL 15 first"
+SUPPRESSIONS = {
+    "settings": f'ignore = [{{code = "MC104", revision = "0002", reason = "{REASON}"}}]\n',
+    "comment": f"# migcheck: ignore MC104 -- {REASON}\n",
+    # A code of one version: its failure there is all the MC104 stands for.
+    "per-version code": (
+        f'ignore = [{{code = "MC101", revision = "0002", pg = 14, reason = "{REASON}"}}]\n'
+    ),
+}
+
+
+def _git(folder: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=migcheck", "-c", "user.email=tests@migcheck.invalid", *args],
+        cwd=folder,
+        capture_output=True,
+        check=True,
+    )
+
+
+def _findings(path: Path) -> list[tuple[str, str | None, str | None, str | None]]:
+    report = json.loads(path.read_text())
+    assert report["result"] == "pass"
+    return [
+        (f["code"], f["revision"], f["suppressed"], f["suppressed_by"]) for f in report["findings"]
+    ]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("written", list(SUPPRESSIONS))
+def test_one_suppression_holds_in_check_changed_merge_and_the_pytest_plugin(
+    written: str,
+    tmp_path: Path,
+    pg_servers: Servers,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "project"
+    shutil.copytree(NULLS_NOT_DISTINCT, folder)
+    if written == "comment":
+        path = folder / REVISIONS / "0002_unique_email_per_tenant.py"
+        path.write_text(path.read_text() + SUPPRESSIONS[written])
+    else:
+        (folder / "migcheck.toml").write_text(SUPPRESSIONS[written])
+    # The pre-commit case: a branch that only changes 0003.
+    _git(folder, "init", "-q", "-b", "main")
+    _git(folder, "add", "-A")
+    _git(folder, "commit", "-q", "-m", "initial")
+    _git(folder, "checkout", "-q", "-b", "display-name")
+    later = folder / REVISIONS / "0003_add_display_name.py"
+    later.write_text(later.read_text().replace("sa.Text()", "sa.Text(), comment='shown'"))
+    _git(folder, "commit", "-q", "-am", "a comment on display_name")
+
+    urls = pg_servers.urls(14, 15)
+    project = ["-c", str(folder / "alembic.ini"), "--backend", "url", "--jobs", "1"]
+    both = [*project, "--pg", "14,15", "--url", urls[0], "--url", urls[1]]
+    out = tmp_path  # the reports
+    # 0002 fails on 14 only: one MC104, which the suppression accepts.
+    expected = [("MC104", "0002", REASON, "comment" if written == "comment" else "settings")]
+
+    assert cli.run(["check", *both, "--output", f"json:{out / 'check.json'}"]) == 0
+    assert _findings(out / "check.json") == expected
+
+    changed = ["check", *both, "--changed", "--output", f"json:{out / 'changed.json'}"]
+    assert cli.run(changed) == 0
+    assert _findings(out / "changed.json") == expected
+    walked = [run["walked"] for run in json.loads((out / "changed.json").read_text())["runs"]]
+    assert walked == [[], ["0003"]]  # 0002 only upgraded on the way, and only failed on 14
+
+    for version, url in zip((14, 15), urls, strict=True):
+        shard = ["check", *project, "--pg", str(version), "--url", url]
+        cli.run([*shard, "--output", f"json:{out / f'{version}.json'}"])
+    merge = ["merge", "-c", str(folder / "alembic.ini"), str(out / "14.json")]
+    assert cli.run([*merge, str(out / "15.json"), "--output", f"json:{out / 'merged.json'}"]) == 0
+    assert _findings(out / "merged.json") == expected
+
+    # Asked for only now: pytester gives back sys.modules as it found them when the test
+    # ends, and sqlglot's dialects, which the walks above imported, register themselves
+    # once per process.
+    pytester: pytest.Pytester = request.getfixturevalue("pytester")
+    monkeypatch.chdir(folder)  # where pytest runs
+    result = pytester.runpytest_subprocess(
+        "--migcheck", "--migcheck-pg", "14,15", *(f"--migcheck-url={url}" for url in urls), "-rA"
+    )
+    # graph; 0001, 0002 and history on each version (0003 on 14 needs 0002: skipped); the
+    # versions item, which owns the MC104.
+    result.assert_outcomes(passed=9, skipped=1)
+    assert "PASSED alembic.ini::pg14::0002" in result.outlines
+    result.stdout.fnmatch_lines(
+        [
+            "*_ pg14::0002 _*",
+            "*migcheck suppressed*",
+            "*MC101 error: upgrade failed*0002*14*",
+            f"    suppressed: {REASON}",
+            "*_ versions _*",
+            "*migcheck suppressed*",
+            "*MC104 error: fails on some PostgreSQL versions only*0002*",
+            f"    suppressed: {REASON}",
+        ]
+    )

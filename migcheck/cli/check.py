@@ -14,7 +14,7 @@ from migcheck.check import check as run_check
 from migcheck.cli import options, reports
 from migcheck.config import COMMAND_LINE, DEFAULT, Config, Resolved
 from migcheck.errors import ProjectError, UsageError
-from migcheck.findings import Report, Suppression
+from migcheck.findings import Report
 from migcheck.locations import folders
 from migcheck.reporters import json_format
 
@@ -122,20 +122,26 @@ def merge(ctx: click.Context, /, files: tuple[Path, ...], **_: Any) -> int:
             loaded[str(path)] = json_format.load(text)
         except ValueError as error:
             raise UsageError(f"{path}: not a migcheck JSON report: {error}") from None
-    from migcheck.shards import merge as merge_reports  # the walk's modules: see check()
+    # The walk's modules: see check().
+    from migcheck.matrix import needs
+    from migcheck.shards import merge as merge_reports
 
     given = resolved.sources["config"] != DEFAULT
-    merged = merge_reports(loaded, _suppressions(config, given=given))
+    parsed = _revision_files(config, given=given)
+    accepted = suppress.accepted(config, parsed) if parsed is not None else ()
+    merged = merge_reports(loaded, accepted, needed=needs(parsed or ()))
     return reports.emit(merged, outputs, config.ini_path)
 
 
-def _suppressions(config: Config, *, given: bool) -> tuple[Suppression, ...]:
-    """The project's suppressions, as check applies them. None without a project: merge
-    run where no Alembic configuration is (-c not given, none in the current folder)."""
+def _revision_files(config: Config, *, given: bool) -> tuple[graph.Parsed, ...] | None:
+    """The project's revision files, whose comments and the settings' ``ignore`` are the
+    suppressions check applies, and whose graph it compares versions with. None without a
+    project: merge run where no Alembic configuration is (-c not given, none in the
+    current folder)."""
     try:
         where = folders(config)
     except ProjectError:
         if given or config.ini_path.exists():
             raise
-        return ()
-    return suppress.accepted(config, graph.revisions(where))
+        return None
+    return tuple(graph.revisions(where))

@@ -158,7 +158,7 @@ class Check(pytest.Item):
 
     def runtest(self) -> None:
         if isinstance(self.parent, Version):
-            report = self.plugin.walk(self.version)
+            report = self.plugin.settled(self.version)
         elif self.name == "versions":
             report = self.plugin.across()
         else:

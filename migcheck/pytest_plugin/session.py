@@ -11,14 +11,16 @@ from typing import Any
 
 import pytest
 
+from migcheck import suppress
 from migcheck.check import check
+from migcheck.codes import Code
 from migcheck.config import Config, resolve
 from migcheck.errors import MigcheckError
 from migcheck.findings import Report
 from migcheck.graph import Static, examine
 from migcheck.options import parse_text
 from migcheck.pytest_plugin import PYTEST_OPTIONS, dest
-from migcheck.pytest_plugin.items import ACROSS, AlembicProject, is_static
+from migcheck.pytest_plugin.items import ACROSS, AlembicProject
 from migcheck.reporters import text
 
 
@@ -56,6 +58,7 @@ class Plugin:
         self.nodeid = os.path.relpath(ini, config.rootpath).replace(os.sep, "/")
         self._static: Static | None = None
         self._walks: dict[int | None, Report | Exception] = {}
+        self._merged: Report | None = None
         self.lines: list[str] = []  # one per walk, for the terminal summary
 
     def examined(self) -> Static:
@@ -94,24 +97,48 @@ class Plugin:
         if output is not None:
             output["migcheck"] = list(self.lines)
 
-    def across(self) -> Report:
-        """What only comparing the versions shows (MC104, MC302), from each version's
-        report: the versions not walked in this process yet are walked here."""
-        from migcheck import shards
-        from migcheck.findings import suppress as suppressed
+    def settled(self, version: int | None) -> Report:
+        """``version``'s report as its items read it: a failure there that comparing the
+        versions makes an MC104 has the MC104's verdict, as ``check`` of every version
+        gives it (a suppression of the MC104 accepts it). The other versions are walked
+        in this process only when a suppression of MC104 may accept one of its failures."""
+        report = self.walk(version)
+        suppressions = self.examined().suppressions
+        if len(self.versions) < 2 or not suppress.across_versions(suppressions):
+            return report
+        if all(f.suppressed is not None or f.revision is None for f in report.findings):
+            return report
+        verdicts = {
+            replace(f, suppressed=None, suppressed_by=None): f
+            for mc104 in self.merged().findings
+            if mc104.code == Code.MC104
+            for f in mc104.replaces
+        }
+        return replace(report, findings=tuple(verdicts.get(f, f) for f in report.findings))
 
-        walks = {f"PostgreSQL {version}": self.walk(version) for version in self.versions}
-        found = [f for f in shards.merge(walks).findings if f.code in ACROSS]
-        return Report(findings=suppressed(tuple(found), self.examined().suppressions))
+    def merged(self) -> Report:
+        """Every version's report in one, as ``check`` of them all gives it: what only
+        comparing them shows (MC104, MC302) included, the project's suppressions applied
+        as check applies them. The versions not walked in this process yet are walked."""
+        if self._merged is None:
+            from migcheck import shards
+            from migcheck.matrix import needs
+
+            static = self.examined()
+            walks = {
+                f"PostgreSQL {version or '(default version)'}": self.walk(version)
+                for version in self.versions
+            }
+            self._merged = shards.merge(walks, static.suppressions, needed=needs(static.files))
+        return self._merged
+
+    def across(self) -> Report:
+        """What only comparing the versions shows (MC104, MC302), for the versions item."""
+        return Report(findings=tuple(f for f in self.merged().findings if f.code in ACROSS))
 
     def report(self) -> Report:
-        """Every version's report in one: runs and findings by version, graph findings once."""
-        walks = [self.walk(version) for version in self.versions]
-        static = self.static().findings
-        walked = tuple(f for w in walks for f in w.findings if not is_static(f))
-        across = self.across().findings if len(self.versions) > 1 else ()
-        runs = tuple(r for w in walks for r in w.runs)
-        return Report(runs=runs, findings=static + walked + across)
+        """Every version's report in one (``merged``), for the ``migcheck_report`` fixture."""
+        return self.merged()
 
     def pytest_report_header(self) -> str:
         versions = ", ".join(str(v) for v in self.settings.pg_versions) or "the default"
