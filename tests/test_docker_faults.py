@@ -218,8 +218,8 @@ def test_docker_run_killed_mid_snapshot(engine: Any, live: Any, how: str) -> Non
         assert poll(lambda: _psql(container, waiting) not in ("", "0")), _said(run)
         processes = tree(run.pid)
         kill(run, how)
-        if how == "main":
-            assert poll(lambda: _gone(engine, [container.id]), 60)
+        # One version walks in migcheck's own process: killed, nothing of it removes the
+        # container (testcontainers' reaper would; the tests run without it), cleanup does.
         _cleanup(engine, [container.id])
         assert poll(lambda: not alive(processes), 30), alive(processes)
     _untouched(live)

@@ -38,9 +38,10 @@ def found(**fields: object) -> Finding:
 
 def test_records_are_rendered_by_the_reporters_as_lines_were() -> None:
     """A finding with records reads as the same finding with their lines as text, in
-    every format; JSON adds the records themselves."""
-    with_records = Report(findings=(found(changes=CHANGES),))
-    as_text = Report(findings=(found(diff=LINES),))
+    every format; JSON adds the records themselves. (MC202: the records of an MC201 also
+    give what its downgrade is missing, which lines of text cannot.)"""
+    with_records = Report(findings=(found(code=Code.MC202, changes=CHANGES),))
+    as_text = Report(findings=(found(code=Code.MC202, diff=LINES),))
     assert text_format.diff_lines(with_records.findings[0]) == LINES
     for name, render in REPORTERS.items():
         if name != "json":
@@ -50,6 +51,9 @@ def test_records_are_rendered_by_the_reporters_as_lines_were() -> None:
     assert written == plain
     assert [c["change"] for c in changes] == ["added", "added", "removed", "changed"]
     assert changes[2]["attributes"] == {"labels": ["happy", "sad"]}
+    missing = "    the downgrade is missing (paste at the end of downgrade()):"
+    assert missing in text_format.render(Report(findings=(found(changes=CHANGES),)))
+    assert missing not in text_format.render(Report(findings=(found(diff=LINES),)))
 
 
 def test_text_lines_come_before_the_records_lines() -> None:
