@@ -201,7 +201,9 @@ def _check(resolved: Resolved) -> None:
     """What no single value shows: options that need or exclude each other."""
     config, sources = resolved.config, resolved.sources
     if config.backend == "url" and not config.urls and "backend" in sources:
-        raise UsageError("--backend url needs --url postgresql://user@host/database")
+        raise UsageError(
+            f"{resolved.where('backend')} url needs --url postgresql://user@host/database"
+        )
     if config.urls:
         from migcheck.provision import url  # psycopg: only for a URL
 
