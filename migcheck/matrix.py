@@ -75,7 +75,9 @@ def version_failures(
     versions = [w.run.pg_version for w in walks]
     failed: dict[tuple[Code, str], dict[int, Finding]] = {}
     for walk in walks:
-        for finding in walk.findings:
+        # A failure listed under its cause (grouping.consequences) still failed there.
+        listed = (*walk.findings, *(c for f in walk.findings for c in f.consequences))
+        for finding in listed:
             if finding.code in FAILURES and finding.revision is not None:
                 key = (Code(finding.code), finding.revision)
                 failed.setdefault(key, {}).setdefault(walk.run.pg_version, finding)

@@ -82,10 +82,16 @@ def test_a_half_filled_entry_and_an_earlier_build_are_removed(cache: Path) -> No
     earlier = cache / f"pg{VERSION}-fedcba9876543210"
     (earlier / "data").mkdir(parents=True)
     (earlier / "installation").write_text(f"{(bindir / 'postgres').resolve()}\n")
-    # Another installation's folder stays.
+    # Another installation's folder stays; one of an installation removed since goes.
+    elsewhere = cache.parent / "elsewhere" / "postgres"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("")
     other = cache / "pg99-aaaaaaaaaaaaaaaa"
     (other / "data").mkdir(parents=True)
-    (other / "installation").write_text("/elsewhere/bin/postgres\n")
+    (other / "installation").write_text(f"{elsewhere}\n")
+    removed = cache / "pg99-bbbbbbbbbbbbbbbb"
+    (removed / "data").mkdir(parents=True)
+    (removed / "installation").write_text("/nowhere/bin/postgres\n")
 
     _identifier_and_owner()
     names = sorted(path.name for path in cache.iterdir())
@@ -93,6 +99,7 @@ def test_a_half_filled_entry_and_an_earlier_build_are_removed(cache: Path) -> No
     assert other.name in names
     assert not half.exists()
     assert not earlier.exists()
+    assert not removed.exists()
 
 
 @pytest.mark.server

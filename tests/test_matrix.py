@@ -380,3 +380,14 @@ def test_urls_without_versions_walk_each_server_on_its_own_version(
     err = capsys.readouterr().err
     assert err.startswith("migcheck: --url postgresql://postgres@/postgres?host=")
     assert err.endswith(" both run PostgreSQL 13: give one server per version\n")
+
+
+def test_a_failure_listed_under_its_cause_still_failed_on_its_version() -> None:
+    """13: MC201 with its MC103 under it; 14: MC103 alone. Neither version passes 0002."""
+    leftover = Finding("MC201", "left", revision="2", file="2.py", pg_version=13)
+    second = failure("MC103", "2", 13, "type exists")
+    walks = [
+        walked(13, replace(leftover, consequences=(second,))),
+        walked(14, failure("MC103", "2", 14, "type exists")),
+    ]
+    assert not [f for f in findings(walks) if f.code == "MC104"]

@@ -18,7 +18,7 @@ from psycopg import sql
 from migcheck import owners, urls
 from migcheck.config import Backend, Config
 from migcheck.errors import MigcheckError, ServerError
-from migcheck.options import SUPPORTED_VERSIONS
+from migcheck.options import DEFAULT_IMAGE, SUPPORTED_VERSIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,18 +170,19 @@ def versions(config: Config) -> tuple[int | None, ...]:
 @contextmanager
 def _docker_else_local(config: Config, version: int | None) -> Iterator[Server]:
     """``--backend auto`` with an engine that answers: a container, or, when the engine
-    cannot start one (an image it cannot pull, say) and this machine has the version's
-    server binaries, a local server, with a note saying why."""
+    cannot have the default image (or testcontainers' reaper image) and this machine has
+    the version's server binaries, a local server, with a note saying why. An image
+    named on purpose (a PostGIS one, say) is never replaced by plain binaries."""
     from migcheck.provision import docker, local
 
     with ExitStack() as stack:
         try:
             server = stack.enter_context(docker.start(config, version))
-        except ServerError as error:
-            installed = local.installations(config.pg_bin)
-            if not installed or (version is not None and version not in installed):
+        except docker.ImageUnavailable as error:
+            wanted = version if version is not None else max(SUPPORTED_VERSIONS)
+            if config.image != DEFAULT_IMAGE or wanted not in local.installations(config.pg_bin):
                 raise
-            server = stack.enter_context(local.start(config, version))
+            server = stack.enter_context(local.start(config, wanted))
             note = f"Docker could not start a server ({error}): local server binaries instead"
             server = replace(server, note=note)
         yield server

@@ -32,16 +32,38 @@ def folder() -> Path | None:
     configured = os.environ.get("MIGCHECK_CACHE_DIR")
     if configured is not None:
         return Path(configured) / "clusters" if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "migcheck" / "clusters"
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home folder (a user with no passwd entry, no HOME)
+        return None
+    if os.name == "posix" and os.geteuid() == 0:
+        # root with another user's HOME (sudo -E): folders of root's in their home
+        # would cost them their own cache.
+        home = base if base.exists() else base.parent
+        with suppress(OSError):
+            if home.stat().st_uid != 0:
+                return None
+    return base / "migcheck" / "clusters"
 
 
 def _key(bindir: Path, major: int) -> tuple[str, str]:
     """(the cache entry's name, the installation it stands for)."""
     postgres = (bindir / "postgres").resolve()
     stat = postgres.stat()
-    identity = f"{postgres}\0{stat.st_size}\0{stat.st_mtime_ns}\0{' '.join(INITDB_ARGUMENTS)}"
+    # initdb records the TZ of its run as the cluster's timezone.
+    zone = os.environ.get("TZ", "")
+    identity = (
+        f"{postgres}\0{stat.st_size}\0{stat.st_mtime_ns}\0{' '.join(INITDB_ARGUMENTS)}\0{zone}"
+    )
     return f"pg{major}-{hashlib.sha256(identity.encode()).hexdigest()[:16]}", str(postgres)
+
+
+def forget(bindir: Path, major: int) -> None:
+    """Remove this installation's cached folder (a server did not start from a copy)."""
+    root = folder()
+    if root is not None:
+        with suppress(OSError):
+            shutil.rmtree(root / _key(bindir, major)[0])
 
 
 def cached(bindir: Path, major: int) -> Path | None:
@@ -96,7 +118,8 @@ def keep(bindir: Path, major: int, data: Path) -> None:
 
 def _sweep(root: Path, name: str, installation: str) -> None:
     """Remove what killed runs left half-filled, and the folders of this installation's
-    earlier builds (another size or time of the same binary)."""
+    earlier builds (another size or time of the same binary), and those of installations
+    removed since."""
     for entry in root.iterdir():
         if entry.name.endswith(".filling"):
             owner = owners.of_folder(entry)
@@ -110,5 +133,6 @@ def _sweep(root: Path, name: str, installation: str) -> None:
             continue
         with suppress(OSError):
             made_by = (entry / _INSTALLATION).read_text(encoding="utf-8").strip()
-            if made_by == installation:
+            # An earlier build of this installation, or an installation removed since.
+            if made_by == installation or not Path(made_by).exists():
                 shutil.rmtree(entry)

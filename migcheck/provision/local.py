@@ -255,18 +255,20 @@ def start(config: Config, version: int | None) -> Iterator[Server]:
     process: subprocess.Popen[bytes] | None = None
     try:
         owners.mark(root)
+        installed = bindir  # the cache's key: a staged copy is new every run
         if user:
             os.chown(root, user["user"], user["group"])
             if not _reachable_by_others(bindir):
                 bindir = _stage(bindir, root)
         data, log = root / "data", root / "server.log"
-        made = clusters.cached(bindir, major)
-        if made is None or not clusters.copy(made, data, user):
+        made = clusters.cached(installed, major)
+        copied = made is not None and clusters.copy(made, data, user)
+        if not copied:
             initdb = _initdb(bindir, data, user)
             if initdb.returncode != 0:
                 last = (initdb.stderr or initdb.stdout or "").strip().splitlines()[-1:]
                 raise ServerError(f"initdb ({bindir}) failed: {' '.join(last)}")
-            clusters.keep(bindir, major, data)
+            clusters.keep(installed, major, data)
         settings = [f"-c{name}={value}" for name, value in THROWAWAY_SETTINGS.items()]
         with open(log, "wb") as log_file:
             process = subprocess.Popen(  # type: ignore[call-overload]  # uid/gid kwargs
@@ -281,8 +283,12 @@ def start(config: Config, version: int | None) -> Iterator[Server]:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if process.poll() is not None:
+                healed = ""
+                if copied:  # a damaged cache entry must not fail every run to come
+                    clusters.forget(installed, major)
+                    healed = " (it started from migcheck's cached initdb folder, now removed)"
                 raise ServerError(
-                    f"PostgreSQL {major} ({bindir}) exited during start: {_tail(log)}"
+                    f"PostgreSQL {major} ({bindir}) exited during start{healed}: {_tail(log)}"
                 )
             try:
                 with psycopg.connect(host=str(root), user="postgres", dbname="postgres") as conn:

@@ -21,6 +21,7 @@ from migcheck.config import SUPPORTED_VERSIONS, Config
 from migcheck.provision import Server
 from migcheck.provision.docker.container import LABEL, TMPFS, abandoned
 from migcheck.provision.docker.engine import (
+    ImageUnavailable,
     engine,
     engine_address,
     image_for,
@@ -30,7 +31,16 @@ from migcheck.provision.docker.engine import (
 from migcheck.provision.docker.reuse import in_use, reused
 from migcheck.provision.docker.throwaway import throwaway
 
-__all__ = ["TMPFS", "cleanup", "engine", "engine_address", "image_for", "reachable", "start"]
+__all__ = [
+    "TMPFS",
+    "ImageUnavailable",
+    "cleanup",
+    "engine",
+    "engine_address",
+    "image_for",
+    "reachable",
+    "start",
+]
 
 
 def _leftovers(client: Any, *, kept: bool) -> list[str]:

@@ -95,6 +95,11 @@ def image_for(template: str, version: int) -> str:
         ) from None
 
 
+class ImageUnavailable(ServerError):
+    """An image the engine does not have and cannot pull: the engine answers, but it
+    cannot start the container (``--backend auto`` may use local binaries instead)."""
+
+
 def require_image(client: Any, image: str, *, what: str = "image", hint: str = IMAGE_HINT) -> None:
     try:
         client.images.get(image)
@@ -104,7 +109,7 @@ def require_image(client: Any, image: str, *, what: str = "image", hint: str = I
     try:
         client.images.pull(image)
     except docker.errors.DockerException as error:
-        raise ServerError(
+        raise ImageUnavailable(
             f"{what} {image} is not on this Docker engine and cannot be pulled "
             f"({reason(error)}): {hint}"
         ) from None
