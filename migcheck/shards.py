@@ -67,11 +67,16 @@ def merge(
             for g in (f.replaces if f.code == Code.MC104 and len(reports) > 1 else (f,))
         )
     )
+    # A shard's accepted MC104 stays accepted; not one whose failures each carry their
+    # acceptance (they come back with it, and the merged MC104 is judged on all of them:
+    # a version another shard walked may fail unaccepted).
     accepted = [
         Suppression(Code.MC104, f.suppressed, f.revision, comment=f.suppressed_by == "comment")
         for report in reports.values()
         for f in report.findings
-        if f.code == Code.MC104 and f.suppressed is not None
+        if f.code == Code.MC104
+        and f.suppressed is not None
+        and not all(r.suppressed is not None for r in f.replaces)
     ]
     walks = [
         Walked(run, tuple(f for f in found if f.pg_version == run.pg_version), run.walked)

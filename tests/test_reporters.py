@@ -397,6 +397,18 @@ def shard(version: int, *found: Finding, walked: tuple[str, ...] = ("1", "2", "3
     return Report(runs=(run_,), findings=(graph, *found))
 
 
+def test_merge_does_not_widen_a_failure_accepted_on_one_version() -> None:
+    """13's failure is accepted on 13 only; the shard of 13 and 14 passes. Merged with a
+    shard where 15 fails too, 15's failure is nobody's accepted one: the merge fails, as
+    one check of 13-15 would."""
+    failed = {v: Finding("MC101", "[42601] syntax error", "2", "2.py", 9, v) for v in (13, 15)}
+    only_13 = Suppression("MC101", "13 only ok", "2", pg_version=13)
+    both = merge({"13": shard(13, failed[13], walked=("1", "2")), "14": shard(14)}, (only_13,))
+    assert both.exit_code == 0
+    merged = merge({"a": both, "b": shard(15, failed[15], walked=("1", "2"))}, (only_13,))
+    assert merged.exit_code == 1
+
+
 def test_merge_keeps_shared_findings_once_and_recomputes_mc104() -> None:
     failed = Finding("MC101", "[42601] syntax error", "2", "2.py", 9, 14)
     other = Finding("MC201", "not restored", "1", "1.py", 12, 16)
