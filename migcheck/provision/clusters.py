@@ -2,8 +2,9 @@
 
 initdb takes most of a local server's start (0.9 s of 1.2 s here); a copy of the folder
 it made takes a fifth of that, and a pre-commit hook starts a server on every commit.
-Every local server runs initdb with the same arguments, so their folders differ only in
-the system identifier, which nothing migcheck does reads.
+Every local server runs initdb with the same arguments; what else initdb writes from its
+run (the TZ as the cluster's timezone, the system identifier) is in the key or read by
+nothing migcheck does.
 
 The copies live in ``$MIGCHECK_CACHE_DIR/clusters`` (default: the user's cache folder,
 ``~/.cache/migcheck``), one per installation of the server binaries (their path, size

@@ -14,8 +14,7 @@ from typing import Any, Literal, TypeVar
 from migcheck import __version__
 from migcheck.diff import Added, Changed, Difference, Removed, render_all
 from migcheck.findings import CODES, Code, Finding, Report, Run
-from migcheck.fixes import suggest
-from migcheck.reporters.text import diff_lines
+from migcheck.reporters.text import diff_lines, missing
 from migcheck.snapshot import Key, SchemaObject, Value
 
 T = TypeVar("T")
@@ -62,7 +61,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "replaces": [_finding_dict(replaced) for replaced in finding.replaces],
         "consequences": [_finding_dict(then) for then in finding.consequences],
         # What the downgrade is missing, ready to paste (derived: not read back).
-        "downgrade_missing": list(suggest(finding)) if finding.suppressed is None else [],
+        "downgrade_missing": list(missing(finding)),
     }
     if finding.changes:
         item["changes"] = [_change(change) for change in finding.changes]

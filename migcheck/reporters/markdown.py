@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from migcheck.findings import Finding, Report
-from migcheck.fixes import suggest
 from migcheck.grouping import versions_text
-from migcheck.reporters.text import consequence_lines, counts, diff_lines
+from migcheck.reporters.text import consequence_lines, counts, diff_lines, missing
 
 # Backslash-escaped, so that SQL and identifiers in messages render as written.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
@@ -47,10 +46,10 @@ def _finding(finding: Finding) -> list[str]:
     lines += [f"- {escape(line)}" for line in consequence_lines(finding)]
     if finding.consequences:
         lines.append("")
-    missing = suggest(finding) if finding.suppressed is None else ()
-    if missing:
+    pasted = missing(finding)
+    if pasted:
         lines += ["The downgrade is missing (paste at the end of `downgrade()`):", ""]
-        lines += [_fence(missing).replace("diff", "python", 1), ""]
+        lines += [_fence(pasted).replace("diff", "python", 1), ""]
     if finding.suppressed is None:
         fix = f"{escape(finding.rule.fix)} " if finding.rule.fix else ""
         lines += [f"{fix}[{finding.code}]({finding.rule.docs})", ""]

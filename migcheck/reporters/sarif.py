@@ -19,8 +19,7 @@ from urllib.parse import quote
 from migcheck import __version__
 from migcheck.codes import RULES, Rule
 from migcheck.findings import Finding, Report
-from migcheck.fixes import suggest
-from migcheck.reporters.text import consequence_lines, diff_lines, fix_lines
+from migcheck.reporters.text import consequence_lines, diff_lines, missing, placed
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -61,13 +60,14 @@ def _location(file: str, line: int | None) -> dict[str, Any]:
 
 def _result(finding: Finding) -> dict[str, Any]:
     diff = diff_lines(finding)
-    fix = fix_lines(finding)
+    pasted = missing(finding)
+    fix = placed(pasted)
     text = "\n".join(
         (f"{finding.title}: {finding.message}", *diff, *consequence_lines(finding), *fix)
     )
     properties: dict[str, Any] = {"diff": list(diff)}
-    if fix:
-        properties["downgradeMissing"] = list(suggest(finding))
+    if pasted:
+        properties["downgradeMissing"] = list(pasted)
     if finding.revision is not None:
         properties["revision"] = finding.revision
     if finding.pg_version is not None:

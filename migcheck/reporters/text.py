@@ -41,17 +41,25 @@ def consequence_lines(finding: Finding) -> list[str]:
     return [f"then {c.code} {c.title}: {c.message}" for c in finding.consequences]
 
 
+def missing(finding: Finding) -> tuple[str, ...]:
+    """What the downgrade is missing, lines to paste at the end of ``downgrade()``
+    (``fixes.suggest``), as every format shows them; none for a finding accepted on
+    purpose."""
+    return () if finding.suppressed is not None else suggest(finding)
+
+
 def fix_lines(finding: Finding) -> list[str]:
-    """What the downgrade is missing, as lines to paste at the end of ``downgrade()``
-    (``fixes.suggest``); none for a finding accepted on purpose."""
-    if finding.suppressed is not None:
-        return []
-    lines = suggest(finding)
-    if not lines:
+    """``missing(finding)`` under the line that says where it goes."""
+    return placed(missing(finding))
+
+
+def placed(pasted: tuple[str, ...]) -> list[str]:
+    """Lines to paste, under the line that says where they go (none: no lines)."""
+    if not pasted:
         return []
     return [
         "the downgrade is missing (paste at the end of downgrade()):",
-        *(f"    {line}" for line in lines),
+        *(f"    {line}" for line in pasted),
     ]
 
 
