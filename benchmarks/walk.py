@@ -7,7 +7,8 @@ defaults, a foreign key and an index; later ones add a column and an index), sta
 throwaway local server, then times on it:
   bare: alembic upgrade head; downgrade base; upgrade head (three commands, one database)
   walk: migcheck's full walk (up, snapshot, down, snapshot, diff, up, snapshot, diff...)
-and prints the walk's split into migrations, snapshots and diffs, and the ratio.
+and prints the walk's split into migrations, snapshots, diffs and rows, and the ratios:
+the walk on empty tables (--rows 0) and with the default rows in every table.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import tempfile
 import textwrap
 import time
 from contextlib import redirect_stderr
+from dataclasses import replace
 from pathlib import Path
 
 from alembic import command
@@ -27,6 +29,7 @@ from sqlalchemy.pool import NullPool
 
 from migcheck import check
 from migcheck.config import Config
+from migcheck.findings import Report
 from migcheck.project import working_directory
 from migcheck.provision import local, scratch_database
 
@@ -145,21 +148,29 @@ def main() -> None:
             for _ in range(args.repeat):
                 with scratch_database(server) as url:
                     bare_times.append(bare(folder, url))
-            config = Config(project_dir=folder, backend="url", url=server.url)
-            walks = []
-            for _ in range(args.repeat):
-                started = time.perf_counter()
-                report = check(config)
-                walks.append((time.perf_counter() - started, report))
+            config = Config(project_dir=folder, backend="url", urls=(server.url,))
             best_bare = min(bare_times)
-            seconds, report = min(walks, key=lambda item: item[0])
-            timings = dict(report.runs[0].timings)
-            assert not report.findings, report.findings
+            empty = _best(replace(config, rows=0), args.repeat)
+            rows = _best(config, args.repeat)
     print(f"bare upgrade/downgrade/upgrade: {best_bare:8.3f} s")
-    print(f"migcheck walk (total):          {seconds:8.3f} s")
-    for name, value in timings.items():
-        print(f"  {name:<28}  {value:8.3f} s")
-    print(f"ratio walk / bare:              {seconds / best_bare:8.2f}x")
+    for label, (seconds, report) in (("on empty tables", empty), ("with rows", rows)):
+        print(f"migcheck walk {label + ' (total):':<17} {seconds:8.3f} s")
+        for name, value in dict(report.runs[0].timings).items():
+            print(f"  {name:<28}  {value:8.3f} s")
+        print(f"ratio walk / bare:              {seconds / best_bare:8.2f}x")
+    print(f"rows: {report.runs[0].rows}")
+    print(f"ratio with rows / empty tables: {rows[0] / empty[0]:8.2f}x (target <= 1.30x)")
+
+
+def _best(config: Config, repeat: int) -> tuple[float, Report]:
+    """The fastest of ``repeat`` checks: (seconds, its report); a finding is a bug here."""
+    walks = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        report = check(config)
+        walks.append((time.perf_counter() - started, report))
+        assert not report.findings, report.findings
+    return min(walks, key=lambda item: item[0])
 
 
 if __name__ == "__main__":

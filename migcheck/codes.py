@@ -31,6 +31,7 @@ class Code(StrEnum):
     MC102 = "MC102"
     MC103 = "MC103"
     MC104 = "MC104"
+    MC105 = "MC105"
     MC201 = "MC201"
     MC202 = "MC202"
     MC203 = "MC203"
@@ -44,6 +45,8 @@ class Code(StrEnum):
     MC404 = "MC404"
     MC405 = "MC405"
     MC406 = "MC406"
+    MC601 = "MC601"
+    MC602 = "MC602"
 
 
 class Stage(StrEnum):
@@ -131,6 +134,20 @@ RULES: tuple[Rule, ...] = (
         "checking the versions your production does not use (--pg).",
         "Write SQL every version you run accepts, or check only the versions production "
         "runs: --pg 15-18.",
+    ),
+    Rule(
+        Code.MC105,
+        "error",
+        Stage.WALK,
+        "upgrade fails on tables with rows",
+        "The upgrade failed on tables holding rows (migcheck's generated rows, or the "
+        "project's) and passes on empty ones: production tables are not empty. The "
+        "database's message names the table, and usually the value, it refused.",
+        "Make the upgrade work on existing rows: give a new NOT NULL column a server "
+        "default, or add it nullable, fill it, then set NOT NULL; clean duplicates before "
+        "a unique index; convert values that do not cast in USING; add a foreign key or "
+        "CHECK as NOT VALID, fix the rows, then VALIDATE CONSTRAINT.",
+        "upgrade",
     ),
     Rule(
         Code.MC201,
@@ -274,6 +291,33 @@ RULES: tuple[Rule, ...] = (
         "Undo each operation of upgrade() in reverse order in downgrade(), or raise "
         "NotImplementedError there if it cannot be undone.",
         "downgrade",
+    ),
+    Rule(
+        Code.MC601,
+        "error",
+        Stage.WALK,
+        "downgrade did not restore the rows",
+        "The rows of a table that existed before the upgrade differ after the downgrade: "
+        "rows missing, rows added, or values lost or changed. A schema diff does not show "
+        "it (a column dropped and added back empty looks restored). Tables the upgrade "
+        "created are not compared: their rows go with them on purpose.",
+        "Move the data back in downgrade() before dropping what holds it (an UPDATE from "
+        "the new column or table), delete the rows upgrade() inserted, or raise "
+        "NotImplementedError in downgrade() when the data cannot be brought back.",
+        "downgrade",
+    ),
+    Rule(
+        Code.MC602,
+        "error",
+        Stage.WALK,
+        "second upgrade left different rows",
+        "Upgrading again after the downgrade ended with other rows than the first upgrade "
+        "did: a data migration that is not repeatable (it inserts again, or works from "
+        "what the downgrade left).",
+        "Undo the data migration in downgrade() (delete what it inserted, put back what "
+        "it changed), or make it idempotent (INSERT ... ON CONFLICT DO NOTHING, UPDATE "
+        "... WHERE it is not done yet).",
+        "upgrade",
     ),
 )
 

@@ -17,6 +17,7 @@ from migcheck.options import (
     BACKENDS,
     DEFAULT_IMAGE,
     DEFAULT_INI,
+    DEFAULT_ROWS,
     DRIVERS,
     SUPPORTED_VERSIONS,
     Backend,
@@ -74,6 +75,13 @@ class Config:
     context: str | None = None  # "package.module:factory", factory(url) -> context manager
     bootstrap: str | None = None  # "package.module:function", function(connection)
     bootstrap_sql: str | None = None  # a SQL file run on every fresh database first
+    # Rows generated in every table before each revision (0: none), from this seed; and
+    # the project's own: a hook "package.module:function", function(connection, revision),
+    # and a folder of <revision>.sql files, each run before that revision's upgrade.
+    rows: int = DEFAULT_ROWS
+    seed: int = 0
+    rows_hook: str | None = None
+    rows_sql: str | None = None
     # The SQLAlchemy models ("package.module:attribute") compared with the schema at
     # head (MC301); None: the target_metadata env.py passes to context.configure;
     # False: no models comparison.

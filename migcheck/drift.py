@@ -22,7 +22,7 @@ runner finds it (migcheck.runner.places).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
@@ -31,12 +31,16 @@ from typing import Any
 import psycopg
 
 from migcheck import snapshot as snapshots
+from migcheck.codes import Code
+from migcheck.config import Config
 from migcheck.diff import Difference, object_name, render_all
 from migcheck.errors import UsageError
+from migcheck.findings import Finding
 from migcheck.handover import driver_url, libpq
 from migcheck.modelcatalog import catalog_differences, catalog_lines, compared_columns
 from migcheck.scratch import Database, Scratch
 from migcheck.snapshot import Key, Snapshot
+from migcheck.walk import Note
 
 __all__ = ["Drift", "Part", "catalog_lines", "check_spec", "compare", "parts", "settled"]
 
@@ -99,7 +103,7 @@ def compare(
             "database": libpq(url)["dbname"],
             "extensions": [[key.name, key.schema] for key in extensions],
         }
-        reply = database.models({"verb": "models", "models": models, "build": build})
+        reply = database.ask({"verb": "models", "models": models, "build": build})
         if reply.get("project_error") or reply.get("internal"):
             raise ModelsFailed(str(reply.get("project_error") or reply["internal"]).strip())
         if not reply.get("ok"):
@@ -188,7 +192,7 @@ def _excluded(database: Database, head: Snapshot, built: Snapshot, schema: str) 
     tables = {k for k in set(ours) | set(theirs) if k.kind == "table"}
     keys = sorted(tables | (set(ours) & set(theirs)), key=lambda k: (k.kind != "table", k))
     enums = [[k.schema, k.name] for k in theirs if k.kind == "enum"]
-    reply = database.models(
+    reply = database.ask(
         {
             "verb": "exclusions",
             "keys": [[k.kind, k.schema, k.name, k.parent] for k in keys],
@@ -232,3 +236,38 @@ def settled(
         if r["kind"] not in _SPELLED
         or (r.get("schema") or schema, r.get("table"), r.get("column")) not in compared
     ]
+
+
+def at_head(
+    config: Config, scratch: Scratch, database: Database, head: Snapshot
+) -> Iterator[Note | Finding]:
+    """MC301 at head: the models against the schema the migrations built."""
+    project = scratch.project
+    if config.models is False:
+        yield Note("models not compared: turned off (--no-models, or models = false)")
+        return
+    try:
+        found = compare(database, scratch, head, models=config.models)
+    except ModelsFailed as failed:
+        yield Note(f"models not compared: the comparison failed: {failed}")
+        return
+    if found is None:
+        yield Note(
+            "models not compared: env.py passes no target_metadata to context.configure "
+            "(pass it, or name the models with --models package.module:attribute)"
+        )
+        return
+    if found.note:
+        yield Note(found.note)
+    # A finding per table that differs, at its model's line (else env.py, which hands
+    # the models over). Autogenerate's comparison gives lines, not records: text.
+    for part in found.parts:
+        yield Finding(
+            code=Code.MC301,
+            message=f"{part.table or 'the schema'} at head differs from the models "
+            f"({found.source}): + only in the models, - only in what the migrations build, "
+            "~ from the migrations' to the models'",
+            file=project.relative(part.file or str(project.env_py)),
+            line=part.line,
+            diff=part.lines,
+        )

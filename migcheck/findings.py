@@ -143,6 +143,9 @@ class Run:
     timings: tuple[tuple[str, float], ...] = ()
     # The Python that ran the project's code, and its Alembic, SQLAlchemy and driver.
     python: str = ""
+    # What went into the tables before each revision: "10 generated rows per table (seed
+    # 0)"; "" when nothing did (--rows 0, no rows of the project's).
+    rows: str = ""
     # The schema at head, for comparisons across versions made after the walk (MC302);
     # not part of reports (JSON, text): a run's head is only known in the process.
     head: Head | None = field(default=None, compare=False, repr=False)

@@ -15,9 +15,13 @@ from migcheck.diff import Added
 from migcheck.findings import Finding
 
 # A code, and the codes of the same revision and version it is the cause of: after a
-# downgrade that left something behind (MC201), the second upgrade failing on it (MC103)
-# says nothing more about the migration.
-CAUSES: dict[Code, frozenset[Code]] = {Code.MC201: frozenset({Code.MC103})}
+# downgrade that left something behind (MC201, or rows: MC601), the second upgrade failing
+# on it (MC103) or ending with other rows (MC602) says nothing more about the migration.
+# Where two causes claim one consequence, the first found (the schema's) keeps it.
+CAUSES: dict[Code, frozenset[Code]] = {
+    Code.MC201: frozenset({Code.MC103, Code.MC602}),
+    Code.MC601: frozenset({Code.MC103, Code.MC602}),
+}
 # What a failure of the final downgrade to base adds to its message (steps.ACTIONS), and
 # the SQLSTATE of a DROP that other objects still depend on: an earlier revision's
 # downgrade failing on what a later revision's downgrade left behind.
@@ -27,12 +31,10 @@ DEPENDENTS = "[2BP01]"
 
 def consequences(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     """``findings`` (of one version) with each consequence moved under its cause."""
-    causes: dict[tuple[str | None, int | None, Code], int] = {
-        (f.revision, f.pg_version, consequence): index
-        for index, f in enumerate(findings)
-        if f.revision is not None
-        for consequence in CAUSES.get(f.code, ())
-    }
+    causes: dict[tuple[str | None, int | None, Code], int] = {}
+    for index, f in enumerate(findings):
+        for consequence in CAUSES.get(f.code, ()) if f.revision is not None else ():
+            causes.setdefault((f.revision, f.pg_version, consequence), index)
     attached: dict[int, list[Finding]] = {}
     kept: list[tuple[int, Finding]] = []
     for index, finding in enumerate(findings):

@@ -27,6 +27,8 @@ SUPPORTED_VERSIONS: tuple[int, ...] = (14, 15, 16, 17, 18)
 KNOWN_VERSIONS = range(9, 40)
 DEFAULT_IMAGE = "postgres:{version}"
 DEFAULT_INI = "alembic.ini"
+# Rows generated in every table before each revision (see migcheck.rows).
+DEFAULT_ROWS = 10
 # migcheck.reporters.REPORTERS, spelled out so that reading the table imports no reporter
 # (a test keeps the two equal).
 REPORT_FORMATS = ("github", "json", "junit", "markdown", "sarif", "text")
@@ -44,6 +46,7 @@ Kind = Literal[
     "versions",  # PostgreSQL major versions: 16, 14,16,17, 13-18, supported
     "seconds",  # a number >= 0
     "count",  # a whole number >= 1
+    "number",  # a whole number >= 0
     "hook",  # "package.module:attribute"
     "models",  # a hook, or false (settings) for no models comparison
     "ignores",  # suppressions: settings only
@@ -162,6 +165,20 @@ ROWS: tuple[Option, ...] = (
     Option("to", ("--to",), ("check",),
            "Last revision to check.",
            field="to_revision", metavar="REV", pytest=True),
+    Option("rows", ("--rows",), ("check",),
+           "Rows generated in every table before each revision's upgrade, so that what "
+           "only fails or loses data with rows shows (MC105, MC601, MC602); 0: none.",
+           kind="number", field="rows", default=DEFAULT_ROWS, metavar="N", pytest=True),
+    Option("seed", ("--seed",), ("check",),
+           "Seed of the generated rows: the same seed, the same rows.",
+           kind="number", field="seed", default=0, metavar="N", pytest=True),
+    Option("rows_hook", (), ("check",),
+           "package.module:function; function(connection, revision) adds rows before that "
+           "revision's upgrade.",
+           kind="hook", field="rows_hook"),
+    Option("rows_sql", (), ("check",),
+           "A folder of <revision>.sql files, each run before that revision's upgrade.",
+           kind="path", field="rows_sql"),
     Option("models", ("--models",), ("check",),
            "The SQLAlchemy models (a MetaData or declarative base) compared with the schema at"
            " head (MC301); default: the target_metadata env.py passes.",
@@ -272,13 +289,17 @@ def parse_text(row: Option, text: str, *, flag: str) -> object:
         return parse_pg_versions(text, flag=flag)
     if row.kind == "choice" and text not in row.choices:
         raise UsageError(f"{flag}: choose one of {', '.join(row.choices)}, not {text!r}")
-    if row.kind in ("seconds", "count"):
+    if row.kind in ("seconds", "count", "number"):
         try:
             number = float(text) if row.kind == "seconds" else int(text)
         except ValueError:
             number = -1
-        if number < (0 if row.kind == "seconds" else 1):
-            wanted = "a number of seconds (0: no limit)" if row.kind == "seconds" else "1 or more"
+        if number < (1 if row.kind == "count" else 0):
+            wanted = {
+                "seconds": "a number of seconds (0: no limit)",
+                "count": "1 or more",
+                "number": "a whole number of 0 or more",
+            }[row.kind]
             raise UsageError(f"{flag}: expected {wanted}, found {text!r}")
         return number
     if row.kind == "texts":

@@ -79,6 +79,15 @@ class Project:
                 return revision
         raise KeyError(revision_id)
 
+    def relative(self, path: str | None) -> str | None:
+        """``path`` as findings name it: relative to the project's folder when inside it."""
+        if path is None:
+            return None
+        try:
+            return str(Path(path).resolve().relative_to(self.directory))
+        except ValueError:
+            return path
+
     def parsed(self, revision_id: str) -> Parsed | None:
         """The file of ``revision_id`` as read without running it, if it was read."""
         return next((p for p in self.files if p.id == revision_id), None)

@@ -54,6 +54,8 @@ class MigrationError:
     line: int | None = None
     # The last lines the project printed during the step.
     output: tuple[str, ...] = ()
+    # The database's DETAIL, when it gave one (which key, which value).
+    detail: str | None = None
 
 
 @dataclass
@@ -252,6 +254,7 @@ class Database:
             file=error.get("file"),
             line=error.get("line"),
             output=_tail(output),
+            detail=error.get("detail"),
         )
 
     def _lost(
@@ -278,19 +281,16 @@ class Database:
             self._runner.kill()
         return message
 
-    def models(self, request: dict[str, Any]) -> dict[str, Any]:
-        """The runner's half of the models comparison (see drift); a runner that ends or
-        overruns the step timeout in it is a failed reply (the runner is replaced)."""
+    def ask(self, request: dict[str, Any], *, code: str = "the models' code") -> dict[str, Any]:
+        """A request other than a run (the models comparison, the rows hook) to the project's
+        ``code``: the runner ending or overrunning the step timeout is a failed reply."""
         runner = self.runner
         try:
             reply = runner.request(request, timeout=self.scratch.step_timeout or None)
         except RunnerDied as died:
             self._echo(runner)
             self._close_runner()
-            return {
-                "ok": False,
-                "project_error": died.describe().replace("migration", "models' code"),
-            }
+            return {"ok": False, "project_error": died.describe().replace("the migration", code)}
         except RunnerLate as late:
             message = self._cancel(late.seconds)
             self._echo(runner)
@@ -298,6 +298,13 @@ class Database:
             return {"ok": False, "project_error": message}
         self._echo(runner)
         return reply
+
+    def rows_hook(self, hook: str, revision: str) -> None:
+        """The project's rows hook before ``revision``'s upgrade; its failure: ProjectError."""
+        reply = self.ask(
+            {"verb": "rows", "hook": hook, "revision": revision}, code=f"rows_hook = {hook!r}"
+        )
+        self._check(reply)
 
     def _finish(
         self, reply: dict[str, Any], steps: Sequence[tuple[str, bool]], written: str | None

@@ -27,7 +27,6 @@ from migcheck.options import Option, parse_pg_versions
 
 if TYPE_CHECKING:
     from migcheck.config import Config
-
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - the tomli backport has tomllib's API
@@ -39,8 +38,7 @@ OWN_FILE = "migcheck.toml"
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """One table of a settings file: ``tool.migcheck``, ``tool.migcheck.check``, or
-    (migcheck.toml) the top level ``""`` and ``check``."""
+    """A table of a settings file: tool.migcheck[.check], or migcheck.toml's "" and check."""
 
     path: Path
     name: str
@@ -107,8 +105,7 @@ def _seconds(key: str, value: object, table: Table) -> float:
     raise ValueError(f"{key}: expected a number of seconds (0: no limit), found {value!r}")
 
 
-def _version(value: object) -> int | None:
-    """A major version from a TOML integer (not a boolean)."""
+def _version(value: object) -> int | None:  # a TOML integer, not a boolean
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
@@ -125,11 +122,13 @@ def _versions(key: str, value: object, table: Table) -> tuple[int, ...]:
     raise ValueError(f'{key}: expected versions like [14, 16] or "13-18", found {value!r}')
 
 
-def _jobs(key: str, value: object, table: Table) -> int:
-    jobs = _version(value)
-    if jobs is not None and jobs >= 1:
-        return jobs
-    raise ValueError(f"{key}: expected a whole number of 1 or more, found {value!r}")
+def _whole(least: int) -> Parser:
+    def parse(key: str, value: object, table: Table) -> int:
+        if (number := _version(value)) is None or number < least:
+            raise ValueError(f"{key}: expected a whole number of {least} or more, found {value!r}")
+        return number
+
+    return parse
 
 
 _ENTRY = {"code", "reason", "revision", "pg"}
@@ -185,7 +184,8 @@ _PARSERS: dict[str, Parser] = {
     "flag": _flag,
     "versions": _versions,
     "seconds": _seconds,
-    "count": _jobs,
+    "count": _whole(1),
+    "number": _whole(0),
     "hook": _hook,
     "ignores": _ignores,
 }

@@ -8,7 +8,6 @@ from collections.abc import Collection, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from functools import partial
-from pathlib import Path
 
 from migcheck import drift, provision
 from migcheck.codes import CODES, Code
@@ -21,9 +20,11 @@ from migcheck.matrix import Walked
 from migcheck.progress import Progress, ProgressCallback
 from migcheck.project import Project
 from migcheck.provision import Server
+from migcheck.rows.compare import differences
+from migcheck.rows.filling import Filling, Plan
 from migcheck.runner_pool import Runners, runners
-from migcheck.scratch import Database, MigrationError, Scratch, Timings
-from migcheck.snapshot import Head, Snapshot
+from migcheck.scratch import MigrationError, Scratch, Timings
+from migcheck.snapshot import Head
 from migcheck.walk import Action, Event, Note, Step
 
 
@@ -36,19 +37,30 @@ class Verdicts:
     differs: Code | None = None
     message: str = ""  # {rev}: the revision
     context: str = ""  # added to the message of a failure
+    rows_differ: Code | None = None  # other rows than expected (with rows in the tables)
+    rows_message: str = ""
 
 
 ACTIONS: Mapping[Action, Verdicts] = {
     "upgrade": Verdicts(Code.MC101),
+    "upgrade_with_rows": Verdicts(
+        Code.MC105,
+        context=" (with rows in the tables; on empty tables the upgrade passes)",
+    ),
     "downgrade": Verdicts(
         Code.MC102,
         Code.MC201,
         "downgrade of {rev} did not restore the schema of its parent revision",
+        rows_differ=Code.MC601,
+        rows_message="downgrade of {rev} did not restore the rows of the tables it found",
     ),
     "reupgrade": Verdicts(
         Code.MC103,
         Code.MC202,
         "upgrading {rev} again after its downgrade built a different schema",
+        rows_differ=Code.MC602,
+        rows_message="upgrading {rev} again after its downgrade left other rows than its "
+        "first upgrade",
     ),
     "downgrade_to_base": Verdicts(
         Code.MC102,
@@ -68,15 +80,6 @@ ACTIONS: Mapping[Action, Verdicts] = {
 
 # Tables and views whose columns diff.render_all folds into their own line.
 _OWNERS = ("table", "view")
-
-
-def _relative(path: str | None, project: Project) -> str | None:
-    if path is None:
-        return None
-    try:
-        return str(Path(path).resolve().relative_to(project.directory))
-    except ValueError:
-        return path
 
 
 def _def_line(project: Project, revision: str | None, code: Code) -> int | None:
@@ -128,11 +131,14 @@ def _failure(step: Step, error: MigrationError, project: Project, pg_version: in
     revision, verdicts = step.revision, ACTIONS[step.action]
     where = project.get(revision).path if revision else None
     state = f"[{error.sqlstate}] " if error.sqlstate else ""
+    # Which key or value the database refused is the point of a failure with rows.
+    detail = error.detail.rstrip(".") if verdicts.failed is Code.MC105 and error.detail else ""
+    detail = f": {detail}" if detail else ""
     return Finding(
         code=verdicts.failed,
-        message=f"{state}{error.message}{verdicts.context}",
+        message=f"{state}{error.message}{detail}{verdicts.context}",
         revision=revision,
-        file=_relative(error.file or where, project),
+        file=project.relative(error.file or where),
         line=error.line if error.file else _def_line(project, revision, verdicts.failed),
         pg_version=pg_version,
         output=error.output,
@@ -157,7 +163,7 @@ def step_findings(
     if step.action == "downgrade_to_base":
         moved, rest = unreported(moved, reported), unreported(rest, reported)
     revision, verdicts = step.revision, ACTIONS[step.action]
-    file = _relative(project.get(revision).path if revision else None, project)
+    file = project.relative(project.get(revision).path if revision else None)
     if rest and verdicts.differs is not None:
         yield Finding(
             code=verdicts.differs,
@@ -179,40 +185,21 @@ def step_findings(
             pg_version=pg_version,
             changes=moved,
         )
-
-
-def _models(
-    config: Config, scratch: Scratch, database: Database, head: Snapshot
-) -> Iterator[Note | Finding]:
-    """MC301 at head: the models against the schema the migrations built."""
-    project = scratch.project
-    if config.models is False:
-        yield Note("models not compared: turned off (--no-models, or models = false)")
+    if step.rows is None or step.expected_rows is None or verdicts.rows_differ is None:
         return
-    try:
-        found = drift.compare(database, scratch, head, models=config.models)
-    except drift.ModelsFailed as failed:
-        yield Note(f"models not compared: the comparison failed: {failed}")
-        return
-    if found is None:
-        yield Note(
-            "models not compared: env.py passes no target_metadata to context.configure "
-            "(pass it, or name the models with --models package.module:attribute)"
-        )
-        return
-    if found.note:
-        yield Note(found.note)
-    # A finding per table that differs, at its model's line (else env.py, which hands
-    # the models over). Autogenerate's comparison gives lines, not records: text.
-    for part in found.parts:
+    # What a downgrade did not restore is a loss, a backfill it keeps is not; a second
+    # upgrade is not expected to give now() or gen_random_uuid() the same values again.
+    down = step.action == "downgrade"
+    lines = differences(step.expected_rows, step.rows, fills=not down, volatile=down)
+    if lines:
         yield Finding(
-            code=Code.MC301,
-            message=f"{part.table or 'the schema'} at head differs from the models "
-            f"({found.source}): + only in the models, - only in what the migrations build, "
-            "~ from the migrations' to the models'",
-            file=_relative(part.file or str(project.env_py), project),
-            line=part.line,
-            diff=part.lines,
+            code=verdicts.rows_differ,
+            message=verdicts.rows_message.format(rev=revision),
+            revision=revision,
+            file=file,
+            line=_def_line(project, revision, verdicts.rows_differ),
+            pg_version=pg_version,
+            diff=lines,
         )
 
 
@@ -259,7 +246,7 @@ class _Tally:
         self.reported |= {line for f in shown for line in render_all(f.changes)}
         self.diff_seconds += time.perf_counter() - started
 
-    def run(self, server: Server, timings: Timings, server_seconds: float) -> Run:
+    def run(self, server: Server, timings: Timings, server_seconds: float, filling: Filling) -> Run:
         handover = self.project.handover
         interpreter = handover.interpreter
         return Run(
@@ -270,7 +257,8 @@ class _Tally:
             seconds=round(time.perf_counter() - self.started, 3),
             revisions=len(self.checked),
             walked=tuple(self.checked),
-            notes=tuple(self.notes),
+            notes=(*self.notes, *filling.notes()),
+            rows=filling.plan.describe(),
             head=self.head,
             timings=(
                 ("server", round(server_seconds, 3)),
@@ -278,6 +266,7 @@ class _Tally:
                 ("snapshots", round(timings.snapshots, 3)),
                 ("diffs", round(self.diff_seconds, 3)),
                 ("databases", round(timings.databases, 3)),
+                ("rows", round(filling.seconds, 3)),
             ),
         )
 
@@ -313,6 +302,7 @@ def walk_version(
             label=f"PostgreSQL {server.pg_version}",
         )
         tally = _Tally(project, server.pg_version, only, started)
+        filling = Filling(Plan.of(config))
         if server.note:
             tally.notes.append(server.note)
         for event in walk(
@@ -320,11 +310,12 @@ def walk_version(
             scratch,
             first=config.from_revision,
             last=config.to_revision,
-            at_head=partial(_models, config, scratch),
+            at_head=partial(drift.at_head, config, scratch),
             only=only,
+            filling=filling if filling.plan.active else None,
         ):
             tally.take(event, progress, total)
-    run = tally.run(server, scratch.timings, server_seconds)
+    run = tally.run(server, scratch.timings, server_seconds, filling)
     checked, found = len(tally.checked), len(tally.findings)
     progress(Progress(run.pg_version, "done", checked, total, run.seconds, found))
     return Walked(run, consequences(tally.findings), tuple(tally.checked))

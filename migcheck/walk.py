@@ -18,21 +18,28 @@ from typing import Literal
 from migcheck.errors import ProjectError
 from migcheck.findings import Finding
 from migcheck.project import Project, Revision
+from migcheck.rows.filling import Filling
+from migcheck.rows.reading import Rows
 from migcheck.scratch import Database, MigrationError, Scratch
 from migcheck.snapshot import Head, SchemaObject, Snapshot
 
-Action = Literal["upgrade", "downgrade", "reupgrade", "downgrade_to_base", "upgrade_all"]
+Action = Literal[
+    "upgrade", "upgrade_with_rows", "downgrade", "reupgrade", "downgrade_to_base", "upgrade_all"
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One step of the walk: its resulting schema, and the schema it should equal."""
+    """One step of the walk: its resulting schema, and the schema it should equal; with
+    rows in the tables, the rows it left and the rows it should have left."""
 
     action: Action
     revision: str | None
     snapshot: Snapshot | None = None
     expected: Snapshot | None = None
     error: MigrationError | None = None
+    rows: Rows | None = None
+    expected_rows: Rows | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +82,17 @@ class Walk:
 
     ``applied`` (what the database has, in the order applied) and ``schema`` (the schema
     the next step starts from, which a downgrade must restore) are the course's to keep
-    as it goes. Use it in a ``with`` block: the database in use is dropped on the way out.
+    as it goes; so are ``rows``, the rows the next upgrade starts from, when ``filling``
+    puts rows in. Use it in a ``with`` block: the database in use is dropped on the way out.
     """
 
     db: Database  # the database in use; ``start`` opens the first
 
-    def __init__(self, project: Project, scratch: Scratch) -> None:
+    def __init__(self, project: Project, scratch: Scratch, filling: Filling | None = None):
         self.project = project
         self.scratch = scratch
+        self.filling = filling
+        self.rows: Rows | None = None
         self._stack = ExitStack()
         self.prefix: list[str] = []  # upgraded in one run before the walk, unchecked
         self.applied: list[str] = []
@@ -108,6 +118,8 @@ class Walk:
         """
         self._stack.close()
         self.db = self.scratch.open(self._stack)
+        if self.filling is not None:
+            self.filling.forget()
         runs = [list(applied)] if one_run else [[rev] for rev in applied]
         for revisions in runs:
             error = self.db.run([(rev, True) for rev in revisions]) if revisions else None
@@ -125,12 +137,33 @@ class Walk:
             self.base = self.schema = self.db.snapshot()
         return error
 
+    def fill(self, rev: str) -> None:
+        """Rows in the tables before ``rev``'s upgrade (see ``migcheck.rows``), read."""
+        if self.filling is not None:
+            self.filling.before(self.db, rev)
+            self.rows = self.filling.read(self.db)
+
+    def read(self) -> Rows | None:
+        return self.filling.read(self.db) if self.filling is not None else None
+
+    def has_rows(self) -> bool:
+        """Whether the tables had rows when the last upgrade started."""
+        return self.rows is not None and any(t.rows for t in self.rows.tables)
+
     def up(self, rev: str) -> Step:
-        """Upgrade one revision, and take the schema it built."""
+        """Upgrade one revision, and take the schema (and rows) it built."""
         error = self.db.run([(rev, True)])
         if error is not None:
             return Step("upgrade", rev, error=error)
-        return Step("upgrade", rev, snapshot=self.db.snapshot())
+        return Step("upgrade", rev, snapshot=self.db.snapshot(), rows=self.read())
+
+    def up_without_rows(self, rev: str) -> Step:
+        """After an upgrade that failed with rows in the tables: the same upgrade on a
+        fresh database brought back to ``applied`` without them, as a walk without rows
+        runs it."""
+        self.recover()
+        self.rows = self.read()
+        return self.up(rev)
 
     def up_together(self, partner: str, rev: str) -> Step | None:
         """Upgrade ``rev`` in one run with ``partner``, its parent that added enum values,
@@ -148,14 +181,19 @@ class Walk:
         error = self.db.run([(rev, False)])
         if error is not None:
             return Step("downgrade", rev, error=error)
-        return Step("downgrade", rev, snapshot=self.db.snapshot(), expected=self.schema)
+        snapshot, rows = self.db.snapshot(), self.read()
+        return Step("downgrade", rev, snapshot, self.schema, rows=rows, expected_rows=self.rows)
 
-    def up_again(self, rev: str, upgraded: Snapshot) -> Step:
-        """Upgrade it again after its downgrade: the schema should be ``upgraded`` again."""
+    def up_again(self, rev: str, upgraded: Step) -> Step:
+        """Upgrade it again after its downgrade: the schema (and rows) should be
+        ``upgraded``'s again."""
         error = self.db.run([(rev, True)])
         if error is not None:
             return Step("reupgrade", rev, error=error)
-        return Step("reupgrade", rev, snapshot=self.db.snapshot(), expected=upgraded)
+        snapshot, rows = self.db.snapshot(), self.read()
+        return Step(
+            "reupgrade", rev, snapshot, upgraded.snapshot, rows=rows, expected_rows=upgraded.rows
+        )
 
     def recover(self) -> None:
         """After a step that left the database in doubt: a fresh one, brought back to

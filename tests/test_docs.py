@@ -43,7 +43,11 @@ NOT_WALKED = {
     Code.MC303: "needs a live database (migcheck diff URL)",
 }
 # What a page's command line adds to the walk.
-OPTIONS: dict[Code, dict[str, Any]] = {Code.MC301: {"models": "models:Base"}}
+OPTIONS: dict[Code, dict[str, Any]] = {
+    Code.MC301: {"models": "models:Base"},
+    # With rows, the row the downgrade left is the finding (MC601), and this its consequence.
+    Code.MC103: {"rows": 0},
+}
 # The version the pages' printed text was made on.
 PAGES_VERSION = 18
 

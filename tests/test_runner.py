@@ -174,7 +174,9 @@ def test_the_same_migration_under_each_driver(
     driver: str, message: str | None, url_config: Config
 ) -> None:
     ini = str(PROJECTS / "literal_string_into_integer_column" / "alembic.ini")
-    result = _migcheck("check", "-c", ini, "--driver", driver, config=url_config)
+    # Without rows: that the reset's downgrade does not give the quantities back (MC601)
+    # is not what differs between drivers.
+    result = _migcheck("check", "-c", ini, "--driver", driver, "--rows", "0", config=url_config)
     if message is None:
         assert result.returncode == 0, result.stdout + result.stderr
     else:

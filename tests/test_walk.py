@@ -59,7 +59,7 @@ def test_up_down_and_up_again_of_a_clean_revision(pg_server: Server) -> None:
         down = state.down("0001")
         assert (down.action, down.expected) == ("downgrade", base)
         assert down.snapshot == base
-        again = state.up_again("0001", up.snapshot)
+        again = state.up_again("0001", up)
         assert (again.action, again.expected) == ("reupgrade", up.snapshot)
         assert again.snapshot == up.snapshot
 

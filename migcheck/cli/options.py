@@ -44,6 +44,8 @@ def _click_option(row: Option) -> Callable[[F], F]:
         kwargs.update(type=click.FloatRange(min=0))
     elif row.kind == "count":
         kwargs.update(type=click.IntRange(min=1))
+    elif row.kind == "number":
+        kwargs.update(type=click.IntRange(min=0))
     return click.option(*flags, row.name, **kwargs)
 
 

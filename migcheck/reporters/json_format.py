@@ -33,6 +33,7 @@ def as_dict(report: Report) -> dict[str, Any]:
                 "seconds": run.seconds,
                 "revisions": run.revisions,
                 "walked": list(run.walked),
+                "rows": run.rows,
                 "timings": dict(run.timings),
                 "notes": list(run.notes),
             }
@@ -151,6 +152,7 @@ def _run(item: dict[str, Any], where: str) -> Run:
         seconds=_seconds(item.get("seconds"), "seconds", where),
         revisions=_optional(item, "revisions", int, where) or 0,
         walked=_strings(item, "walked", where),
+        rows=_optional(item, "rows", str, where) or "",
         notes=_strings(item, "notes", where),
         timings=tuple(
             (str(name), _seconds(value, f"timings.{name}", where))

@@ -92,7 +92,8 @@ def finding_lines(finding: Finding, *, output: bool = True) -> list[str]:
 def run_line(run: Run) -> str:
     """``PostgreSQL 16.4 (docker): 3 revisions walked in 2.1 s``."""
     walked = f"{run.revisions} revision{'' if run.revisions == 1 else 's'} walked"
-    return f"PostgreSQL {run.server_version} ({run.backend}): {walked} in {run.seconds:.1f} s"
+    rows = f" with {run.rows}" if run.rows else ""
+    return f"PostgreSQL {run.server_version} ({run.backend}): {walked}{rows} in {run.seconds:.1f} s"
 
 
 def python_lines(report: Report) -> list[str]:

@@ -75,6 +75,27 @@ def database_error(error: BaseException) -> Tuple[Optional[str], Optional[str]]:
     return None, None
 
 
+def database_detail(error: BaseException) -> Optional[str]:
+    """The DETAIL of a database error, whatever the driver (which key was duplicated,
+    which value is missing from the referenced table): None when it has none."""
+    current = error  # type: Optional[BaseException]
+    seen = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        orig = getattr(current, "orig", None) or current
+        fields = orig.args[0] if orig.args else None
+        if isinstance(fields, dict) and "C" in fields:
+            return str(fields["D"]) if fields.get("D") else None  # pg8000
+        diag = getattr(orig, "diag", None)
+        detail = getattr(diag, "message_detail", None) if diag is not None else None
+        # asyncpg, under SQLAlchemy's adapter: the driver's error is the cause.
+        detail = detail or getattr(orig.__cause__, "detail", None)
+        if detail or getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None):
+            return str(detail) if detail else None
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def describe(error: BaseException, revisions_by_path: Dict[str, str]) -> Dict[str, Any]:
     """A failed migration as the protocol's ``error``: message, sqlstate, revision, file,
     line (the innermost frame in a revision file), type."""
@@ -92,7 +113,12 @@ def describe(error: BaseException, revisions_by_path: Dict[str, str]) -> Dict[st
         if revision is not None:
             found = {"revision": revision, "file": frame.filename, "line": frame.lineno}
             break
-    found.update(message=primary, sqlstate=sqlstate, type=type(error).__name__)
+    found.update(
+        message=primary,
+        sqlstate=sqlstate,
+        detail=database_detail(error),
+        type=type(error).__name__,
+    )
     return found
 
 

@@ -112,6 +112,8 @@ class Server:
                 self.send({"event": "revision", "revision": revision, "upgrade": upgrade})
 
             return session.run(request["steps"], announce)
+        if verb == "rows":
+            return session.rows(request["hook"], request["revision"])
         if verb == "models":
             from .models import Comparison
 

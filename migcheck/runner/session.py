@@ -157,6 +157,31 @@ class Session:
                 f"bootstrap = {spec!r} failed: {where}: {failures.last_line(error)}"
             ) from None
 
+    def rows(self, spec: str, revision: str) -> Dict[str, Any]:
+        """The project's rows hook (``rows_hook``), function(connection, revision), before
+        ``revision``'s upgrade; committed."""
+        if self.connection is None:
+            raise ProjectError(
+                f"rows_hook = {spec!r}: it needs a synchronous connection, and the project's "
+                "Python has neither psycopg2 nor psycopg"
+            )
+        function = hook(spec, "rows_hook", self.roots)
+        try:
+            with self._scope():
+                function(self.connection, revision)
+                commit(self.connection)
+        except ProjectError:
+            raise
+        except (Exception, SystemExit) as error:
+            rollback(self.connection)
+            where = failures.location(error, self.roots, spec)
+            raise ProjectError(
+                f"rows_hook = {spec!r} failed before {revision}: {where}: "
+                f"{failures.last_line(error)}"
+            ) from None
+        reset(self.connection)
+        return {"ok": True}
+
     def _scope(self) -> Any:
         """The project's context manager (``context`` setting) around one command."""
         from contextlib import ExitStack

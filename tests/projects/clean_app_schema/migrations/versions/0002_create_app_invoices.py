@@ -15,6 +15,8 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
+# migcheck: ignore MC105 -- app.accounts is empty when this runs: 0001 ships in the same release
+
 
 def upgrade() -> None:
     op.create_table(

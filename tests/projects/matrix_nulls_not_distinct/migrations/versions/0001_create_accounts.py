@@ -21,7 +21,7 @@ def upgrade() -> None:
         "accounts",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("tenant_id", sa.Integer()),
-        sa.Column("email", sa.Text(), nullable=False),
+        sa.Column("email", sa.Text(), nullable=False, unique=True),
     )
 
 

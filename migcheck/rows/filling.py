@@ -1,0 +1,138 @@
+"""What goes into a walk's tables before each revision, and the readings of their rows.
+
+Before a revision's upgrade: the project's own rows first (its ``<revision>.sql`` file,
+then its rows hook), then generated rows for every table that has never had any from
+migcheck or has gained columns since (``seed.Seeder``); tables the project's rows went
+into are left to them. The rows are read after each step of the revision, for
+``compare.differences`` to tell what a downgrade lost (MC601) and what a second upgrade
+did differently (MC602).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import psycopg
+
+from migcheck.errors import ProjectError
+from migcheck.rows import reading
+from migcheck.rows.reading import Rows
+from migcheck.rows.seed import Seeder
+
+if TYPE_CHECKING:
+    from migcheck.config import Config
+    from migcheck.scratch import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Which rows a walk puts in: ``rows`` generated per table (0: none) from ``seed``,
+    and the project's: a hook ("package.module:function") and a folder of SQL files."""
+
+    rows: int = 0
+    seed: int = 0
+    hook: str | None = None
+    sql: Path | None = None
+
+    @classmethod
+    def of(cls, config: Config) -> Plan:
+        folder = Path(config.rows_sql) if config.rows_sql else None
+        if folder is not None and not folder.is_absolute():
+            folder = config.project_dir / folder
+        return cls(config.rows, config.seed, config.rows_hook, folder)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.rows or self.hook or self.sql)
+
+    @property
+    def own(self) -> bool:
+        """Whether the project puts rows in itself."""
+        return bool(self.hook or self.sql)
+
+    def describe(self) -> str:
+        """What went in, as a run says it: "10 generated rows per table (seed 0) and the
+        project's (rows_hook)"; "" for nothing."""
+        parts = [f"{self.rows} generated rows per table (seed {self.seed})"] if self.rows else []
+        own = [name for name, given in (("rows_sql", self.sql), ("rows_hook", self.hook)) if given]
+        if own:
+            parts.append(f"the project's rows ({', '.join(own)})")
+        return " and ".join(parts)
+
+
+class Filling:
+    """One walk's rows: puts them in before each revision, reads them after each step.
+
+    ``skipped``: tables generation left empty, with why (the first reason seen)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.seeder: Seeder | None = None  # made at the first fill: the version table known
+        self.skipped: dict[str, str] = {}
+        self.seconds = 0.0
+
+    def forget(self) -> None:
+        """The database was replaced by a fresh one, with no rows of migcheck's in it."""
+        if self.seeder is not None:
+            self.seeder.forget()
+
+    def before(self, db: Database, revision: str) -> None:
+        """Rows in ``db``'s tables before ``revision``'s upgrade."""
+        started = time.perf_counter()
+        try:
+            leave: frozenset[str] = frozenset()
+            version_table = str(db.catalog.params["version_table"])
+            if self.plan.own:
+                counted = _counts(self.read(db))
+                self._own(db, revision)
+                after = _counts(self.read(db))
+                leave = frozenset(t for t, n in after.items() if counted.get(t) != n)
+            if self.seeder is None and self.plan.rows:
+                self.seeder = Seeder(self.plan.rows, self.plan.seed, version_table=version_table)
+            if self.seeder is not None:
+                filled = self.seeder.fill(db.catalog_connection, revision, leave=leave)
+                for skipped in filled.skipped:
+                    self.skipped.setdefault(skipped.table, skipped.reason)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def read(self, db: Database) -> Rows:
+        started = time.perf_counter()
+        try:
+            return reading.read(
+                db.catalog_connection, version_table=str(db.catalog.params["version_table"])
+            )
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _own(self, db: Database, revision: str) -> None:
+        """The project's rows for ``revision``: its SQL file, then its hook."""
+        file = self.plan.sql / f"{revision}.sql" if self.plan.sql else None
+        if file is not None and file.is_file():
+            try:
+                # The simple query protocol: a file of several statements, as psql runs it.
+                with db.catalog_connection.transaction():
+                    psycopg.ClientCursor(db.catalog_connection).execute(file.read_text())
+            except psycopg.Error as error:
+                state = f"[{error.sqlstate}] " if error.sqlstate else ""
+                first = str(error).strip().splitlines()
+                raise ProjectError(
+                    f"{db.project.relative(str(file))}: failed before the upgrade of "
+                    f"{revision}: {state}"
+                    f"{first[0] if first else type(error).__name__}"
+                ) from None
+        if self.plan.hook:
+            db.rows_hook(self.plan.hook, revision)
+
+    def notes(self) -> tuple[str, ...]:
+        """The tables generation left empty, and why."""
+        return tuple(
+            f"rows: {table} left empty: {why}" for table, why in sorted(self.skipped.items())
+        )
+
+
+def _counts(rows: Rows) -> dict[str, int]:
+    return {table.name: len(table.rows) for table in rows.tables}

@@ -1,0 +1,20 @@
+"""employee emails
+
+Revision ID: 0002
+Revises: 0001
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0002"
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+def upgrade() -> None:
+    op.add_column("employees", sa.Column("email", sa.Text()))
+    op.execute("UPDATE employees SET email = lower(name) || '@example.com'")
+
+
+def downgrade() -> None:
+    op.drop_column("employees", "email")
