@@ -97,7 +97,7 @@ class Course:
             return
         if adds_enum_values(walk.schema, up.snapshot):
             self.enum_values = rev
-        walk.schema = again.snapshot
+        walk.schema, walk.now = again.snapshot, again.rows
         self.diverged = self.diverged or again.snapshot != up.snapshot
 
     def _up(self, revision: Revision) -> Generator[Step, None, Step | None]:

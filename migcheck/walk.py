@@ -93,6 +93,9 @@ class Walk:
         self.scratch = scratch
         self.filling = filling
         self.rows: Rows | None = None
+        # The rows of the database as it is now, when just read (after a second upgrade):
+        # a fill that puts nothing in need not read them again. Taken by the next fill.
+        self.now: Rows | None = None
         self._stack = ExitStack()
         self.prefix: list[str] = []  # upgraded in one run before the walk, unchecked
         self.applied: list[str] = []
@@ -118,6 +121,7 @@ class Walk:
         """
         self._stack.close()
         self.db = self.scratch.open(self._stack)
+        self.now = None
         if self.filling is not None:
             self.filling.forget()
         runs = [list(applied)] if one_run else [[rev] for rev in applied]
@@ -139,12 +143,17 @@ class Walk:
 
     def fill(self, rev: str) -> None:
         """Rows in the tables before ``rev``'s upgrade (see ``migcheck.rows``), read."""
-        if self.filling is not None:
-            self.filling.before(self.db, rev)
-            self.rows = self.filling.read(self.db)
+        now, self.now = self.now, None
+        if self.filling is None:
+            return
+        changed = self.filling.before(self.db, rev, self.schema)
+        if now is not None and changed is not None and self.schema is not None:
+            self.rows = self.filling.reread(self.db, self.schema, now, changed)
+        else:
+            self.rows = self.read(self.schema)
 
-    def read(self) -> Rows | None:
-        return self.filling.read(self.db) if self.filling is not None else None
+    def read(self, schema: Snapshot | None) -> Rows | None:
+        return self.filling.read(self.db, schema) if self.filling is not None else None
 
     def has_rows(self) -> bool:
         """Whether the tables had rows when the last upgrade started."""
@@ -155,14 +164,15 @@ class Walk:
         error = self.db.run([(rev, True)])
         if error is not None:
             return Step("upgrade", rev, error=error)
-        return Step("upgrade", rev, snapshot=self.db.snapshot(), rows=self.read())
+        snapshot = self.db.snapshot()
+        return Step("upgrade", rev, snapshot=snapshot, rows=self.read(snapshot))
 
     def up_without_rows(self, rev: str) -> Step:
         """After an upgrade that failed with rows in the tables: the same upgrade on a
         fresh database brought back to ``applied`` without them, as a walk without rows
         runs it."""
         self.recover()
-        self.rows = self.read()
+        self.rows = self.read(self.schema)
         return self.up(rev)
 
     def up_together(self, partner: str, rev: str) -> Step | None:
@@ -181,7 +191,8 @@ class Walk:
         error = self.db.run([(rev, False)])
         if error is not None:
             return Step("downgrade", rev, error=error)
-        snapshot, rows = self.db.snapshot(), self.read()
+        snapshot = self.db.snapshot()
+        rows = self.read(snapshot)
         return Step("downgrade", rev, snapshot, self.schema, rows=rows, expected_rows=self.rows)
 
     def up_again(self, rev: str, upgraded: Step) -> Step:
@@ -190,7 +201,8 @@ class Walk:
         error = self.db.run([(rev, True)])
         if error is not None:
             return Step("reupgrade", rev, error=error)
-        snapshot, rows = self.db.snapshot(), self.read()
+        snapshot = self.db.snapshot()
+        rows = self.read(snapshot)
         return Step(
             "reupgrade", rev, snapshot, upgraded.snapshot, rows=rows, expected_rows=upgraded.rows
         )

@@ -90,6 +90,26 @@ def test_the_planted_defect_fails_its_revision_item_with_the_diff(
 
 
 @pytest.mark.server
+def test_rows_fail_the_revision_and_their_options_turn_them_off(
+    pytester: pytest.Pytester,
+) -> None:
+    project(pytester, "rows_not_null_column_without_default")
+    result = pytester.runpytest_subprocess("--migcheck", *LOCAL, "-rA")
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "migrations/versions/0002_add_plan.py:*: MC105 error: upgrade fails on tables with"
+            " rows (revision 0002, PostgreSQL 16)",
+            '    [23502] column "plan" of relation "users" contains null values (with rows in the'
+            " tables; on empty tables the upgrade passes)",
+        ]
+    )
+    result.stdout.fnmatch_lines(["*walked with 10 generated rows per table (seed 0)*"])
+    result = pytester.runpytest_subprocess("--migcheck", *LOCAL, "--migcheck-rows", "0")
+    result.assert_outcomes(passed=4)
+
+
+@pytest.mark.server
 def test_versions_given_on_the_command_line_replace_the_settings(
     pytester: pytest.Pytester, pg_servers: Servers
 ) -> None:

@@ -14,7 +14,9 @@ from psycopg.rows import dict_row
 
 from migcheck.provision import Server, scratch_database
 from migcheck.rows.compare import differences, render
-from migcheck.rows.reading import Rows, Table, read
+from migcheck.rows.filling import IMMUTABLE
+from migcheck.rows.reading import Rows, Table, catalog, described, read, volatile
+from migcheck.snapshot import Catalog
 
 Row = tuple[object, ...]
 
@@ -408,18 +410,32 @@ def test_keys_and_sequence_filled_columns(db: psycopg.Connection[Any]) -> None:
 
 @pytest.mark.server
 def test_columns_whose_default_is_not_immutable(db: psycopg.Connection[Any]) -> None:
+    """As PostgreSQL spells the defaults, with the functions the server has."""
     db.execute(
         """
         CREATE FUNCTION stable_answer() RETURNS int STABLE LANGUAGE sql AS 'SELECT 42';
         CREATE TABLE v (
             id serial PRIMARY KEY, at timestamptz DEFAULT now(),
             on_day date DEFAULT CURRENT_DATE, token uuid DEFAULT gen_random_uuid(),
-            answer int DEFAULT stable_answer(), fixed int DEFAULT abs(-1), plain text
+            answer int DEFAULT stable_answer(), fixed int DEFAULT abs(-1), plain text,
+            code varchar(20) DEFAULT 'x'::character varying, price numeric(10, 2) DEFAULT 0,
+            tags text[] DEFAULT ARRAY[]::text[], later timestamptz DEFAULT now() + '1 day'
         )
         """
     )
-    (found,) = read(db).tables
-    assert found.volatile == ("at", "on_day", "token", "answer")
+    immutable = {name for (name,) in db.execute(IMMUTABLE)}
+    defaults = db.execute(
+        "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef AS d"
+        " JOIN pg_attribute AS a ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
+        " WHERE d.adrelid = 'v'::regclass ORDER BY a.attnum"
+    ).fetchall()
+    assert [name for name, default in defaults if volatile(default, immutable)] == [
+        "at",
+        "on_day",
+        "token",
+        "answer",
+        "later",
+    ]
 
 
 @pytest.mark.server
@@ -531,3 +547,30 @@ def test_end_to_end(db: psycopg.Connection[Any]) -> None:
         "users.email: 17 of 20 values lost (now NULL)",
     )
     assert differences(after, read(db)) == ()
+
+
+@pytest.mark.server
+def test_the_tables_described_from_a_snapshot_are_the_catalogs(
+    db: psycopg.Connection[Any],
+) -> None:
+    """The walk reads the tables of a schema it has a snapshot of from the snapshot: the
+    same tables, columns, keys and sequence-filled columns as the catalog query's."""
+    db.execute(
+        """
+        CREATE SCHEMA "Billing";
+        CREATE TABLE "Billing"."Odd name" (id serial, "We""ird" int, n text,
+                                              PRIMARY KEY ("We""ird", id));
+        CREATE TABLE p (k int PRIMARY KEY, v text) PARTITION BY RANGE (k);
+        CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (1) TO (10);
+        CREATE TABLE parent (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz);
+        CREATE TABLE child (extra int) INHERITS (parent);
+        CREATE TABLE bag (n int DEFAULT 0, m int);
+        ALTER TABLE bag DROP COLUMN n;
+        CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);
+        """
+    )
+    immutable = {name for (name,) in db.execute(IMMUTABLE)}
+    found = described(Catalog(db).take(), immutable)
+    assert [replace(table, volatile=()) for table in found] == list(
+        catalog(db, version_table="alembic_version")
+    )

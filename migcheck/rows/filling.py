@@ -19,12 +19,21 @@ import psycopg
 
 from migcheck.errors import ProjectError
 from migcheck.rows import reading
-from migcheck.rows.reading import Rows
+from migcheck.rows.reading import Catalog, Rows
 from migcheck.rows.seed import Seeder
 
 if TYPE_CHECKING:
     from migcheck.config import Config
     from migcheck.scratch import Database
+    from migcheck.snapshot import Snapshot
+
+# Schemas whose tables are kept, with their catalog: a revision's downgrade gives back
+# the schema of before its upgrade, its second upgrade that of the first.
+KEPT = 3
+# The functions whose every overload is immutable: a default calling only these gives
+# the same value each time. Read once per walk: a function a migration adds later is
+# taken as one that does not (its column is then not compared after a second upgrade).
+IMMUTABLE = "SELECT proname::text FROM pg_proc GROUP BY proname HAVING bool_and(provolatile = 'i')"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,40 +82,77 @@ class Filling:
         self.seeder: Seeder | None = None  # made at the first fill: the version table known
         self.skipped: dict[str, str] = {}
         self.seconds = 0.0
+        self._catalogs: list[tuple[Snapshot, Catalog]] = []
+        self._immutable: frozenset[str] | None = None  # see IMMUTABLE
 
     def forget(self) -> None:
         """The database was replaced by a fresh one, with no rows of migcheck's in it."""
         if self.seeder is not None:
             self.seeder.forget()
+        self._catalogs.clear()
 
-    def before(self, db: Database, revision: str) -> None:
-        """Rows in ``db``'s tables before ``revision``'s upgrade."""
+    def before(
+        self, db: Database, revision: str, schema: Snapshot | None = None
+    ) -> frozenset[str] | None:
+        """Rows in ``db``'s tables (of ``schema``, when known) before ``revision``'s
+        upgrade. The tables they went into (as shown); None when that is not known (the
+        project's own rows went in too)."""
         started = time.perf_counter()
         try:
             leave: frozenset[str] = frozenset()
             version_table = str(db.catalog.params["version_table"])
             if self.plan.own:
-                counted = _counts(self.read(db))
+                counted = _counts(self.read(db, schema))
                 self._own(db, revision)
-                after = _counts(self.read(db))
+                after = _counts(self.read(db, schema))
                 leave = frozenset(t for t, n in after.items() if counted.get(t) != n)
             if self.seeder is None and self.plan.rows:
                 self.seeder = Seeder(self.plan.rows, self.plan.seed, version_table=version_table)
-            if self.seeder is not None:
-                filled = self.seeder.fill(db.catalog_connection, revision, leave=leave)
-                for skipped in filled.skipped:
-                    self.skipped.setdefault(skipped.table, skipped.reason)
+            if self.seeder is None:
+                return None if self.plan.own else frozenset()
+            filled = self.seeder.fill(db.catalog_connection, revision, leave=leave)
+            for skipped in filled.skipped:
+                self.skipped.setdefault(skipped.table, skipped.reason)
+            return None if self.plan.own else frozenset(table for table, _ in filled.rows)
         finally:
             self.seconds += time.perf_counter() - started
 
-    def read(self, db: Database) -> Rows:
+    def reread(self, db: Database, schema: Snapshot, rows: Rows, tables: frozenset[str]) -> Rows:
+        """``rows``, the reading of ``db`` before rows went into ``tables`` only, with those
+        tables read again."""
+        if not tables:
+            return rows
         started = time.perf_counter()
         try:
-            return reading.read(
-                db.catalog_connection, version_table=str(db.catalog.params["version_table"])
-            )
+            subset = tuple(table for table in self._catalog(db, schema) if table.shown in tables)
+            again = reading.read(db.catalog_connection, tables=subset)
+            return reading.replaced(rows, again)
         finally:
             self.seconds += time.perf_counter() - started
+
+    def read(self, db: Database, schema: Snapshot | None = None) -> Rows:
+        """Every table's rows; ``schema``: the database's schema, when known (its tables'
+        catalog is then read once for all the readings of that schema)."""
+        started = time.perf_counter()
+        try:
+            tables = self._catalog(db, schema) if schema is not None else None
+            version_table = str(db.catalog.params["version_table"])
+            return reading.read(db.catalog_connection, version_table=version_table, tables=tables)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _catalog(self, db: Database, schema: Snapshot) -> Catalog:
+        """The tables of ``schema`` to read, from the snapshot itself (see
+        ``reading.described``): kept for the readings of the same schema."""
+        for kept, tables in self._catalogs:
+            if kept is schema or kept == schema:
+                return tables
+        if self._immutable is None:
+            rows = db.catalog_connection.execute(IMMUTABLE)
+            self._immutable = frozenset(str(name) for (name,) in rows)
+        tables = reading.described(schema, self._immutable)
+        self._catalogs = [(schema, tables), *self._catalogs[: KEPT - 1]]
+        return tables
 
     def _own(self, db: Database, revision: str) -> None:
         """The project's rows for ``revision``: its SQL file, then its hook."""

@@ -9,11 +9,7 @@
 -- depends on a sequence (serial, or a hand-written nextval('s')); NULL when none. The
 -- dependency, rather than the default's text, is what pg_depend has indexed; only
 -- nextval('s'::text), which binds the sequence late, escapes it.
--- volatile: the columns whose default calls a function that is not immutable (now(),
--- gen_random_uuid(), CURRENT_TIMESTAMP), nextval() aside (generated covers it): a column
--- such a default fills gets other values each time. By the names the default's text
--- calls: pg_depend does not record built-in functions.
--- Performance: one row per table, the four lists as scalar subqueries on the catalogs'
+-- Performance: one row per table, the three lists as scalar subqueries on the catalogs'
 -- indexes (attrelid, indrelid, the depender of pg_depend), so the cost follows the
 -- number of user tables, not the size of the catalogs; no pg_get_expr().
 SELECT n.nspname::text AS "schema",
@@ -38,18 +34,7 @@ SELECT n.nspname::text AS "schema",
                                         AND s.refclassid = 'pg_class'::regclass
                      JOIN pg_class AS q ON q.oid = s.refobjid AND q.relkind = 'S'
                     WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum))
-       ) AS generated,
-       (SELECT array_agg(a.attname::text ORDER BY a.attnum)
-          FROM pg_attribute AS a
-          JOIN pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-           AND (pg_get_expr(d.adbin, d.adrelid) ~ '\m(CURRENT_|LOCALTIME)'
-                OR EXISTS (
-                     SELECT FROM regexp_matches(pg_get_expr(d.adbin, d.adrelid),
-                                                '([[:alnum:]_]+)\(', 'g') AS m(found)
-                     JOIN pg_proc AS f ON f.proname = m.found[1]
-                    WHERE f.provolatile <> 'i' AND f.proname <> 'nextval'))
-       ) AS volatile
+       ) AS generated
 FROM pg_namespace AS n
 JOIN pg_class AS c ON c.relnamespace = n.oid
 WHERE c.relkind IN ('r', 'p')

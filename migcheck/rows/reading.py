@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache, lru_cache
 from importlib import resources
@@ -20,6 +22,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from psycopg.rows import tuple_row
+
+from migcheck.snapshot import Snapshot
 
 # json_build_array() takes at most 100 arguments (FUNC_MAX_ARGS); a wider table's rows
 # come as JSON objects instead (larger: every row repeats the column names).
@@ -96,28 +100,26 @@ class _Found:
     generated: tuple[str, ...]
     volatile: tuple[str, ...] = ()
 
+    @property
+    def shown(self) -> str:
+        return self.name if self.schema == "public" else f"{self.schema}.{self.name}"
+
 
 @cache
 def _catalog_query() -> str:
     return (resources.files("migcheck.rows") / "readable.sql").read_text(encoding="utf-8")
 
 
-def read(
-    connection: psycopg.Connection[Any],
-    *,
-    version_table: str = "alembic_version",
-    limit: int = 1000,
-) -> Rows:
-    """Every user table's rows (at most ``limit`` each) on ``connection``'s database.
+Catalog = tuple[_Found, ...]  # the tables to read, as the catalog describes them
 
-    User tables: ordinary and partitioned tables outside the system schemas, except
-    partitions (read through their parent), tables an extension owns and ``version_table``
-    (in any schema). Two queries on the connection as it is (no transaction of its own);
-    one when there is no user table.
-    """
-    # The connection's row factory is the caller's: read through plain tuples whatever it is.
+
+def catalog(connection: psycopg.Connection[Any], *, version_table: str) -> Catalog:
+    """The user tables to read: ordinary and partitioned tables outside the system
+    schemas, except partitions (read through their parent), tables an extension owns and
+    ``version_table`` (in any schema). Depends on the schema only: a caller that knows the
+    schema did not change may keep it for the next ``read``."""
     cursor = connection.cursor(row_factory=tuple_row)
-    found = [
+    return tuple(
         _Found(
             str(schema),
             str(name),
@@ -125,26 +127,128 @@ def read(
             _names(columns),
             _names(key),
             _names(made),
-            _names(volatile),
         )
-        for schema, name, partitioned, columns, key, made, volatile in cursor.execute(
+        for schema, name, partitioned, columns, key, made in cursor.execute(
             _catalog_query(), {"version_table": version_table}
         )
-    ]
-    tables: list[Table] = []
+    )
+
+
+def read(
+    connection: psycopg.Connection[Any],
+    *,
+    version_table: str = "alembic_version",
+    limit: int = 1000,
+    tables: Catalog | None = None,
+) -> Rows:
+    """Every user table's rows (at most ``limit`` each) on ``connection``'s database.
+
+    ``tables``: ``catalog``'s answer when the caller has it, else it is asked. One query
+    on the connection as it is (no transaction of its own), two without ``tables``; none
+    when there is no user table.
+    """
+    found = catalog(connection, version_table=version_table) if tables is None else tables
+    # The connection's row factory is the caller's: read through plain tuples whatever it is.
+    cursor = connection.cursor(row_factory=tuple_row)
+    read_tables: list[Table] = []
     if found:
-        for index, count, text in cursor.execute(
-            _rows_query(found, limit, connection.info.encoding)
-        ):
-            tables.append(_table(found[index], int(count), text, limit))
-    return Rows(tuple(sorted(tables, key=lambda table: table.name)))
+        # Prepared: the same tables are read again after the next step of the revision
+        # (its downgrade gives back the schema of before its upgrade, its second upgrade
+        # that of the first), and planning a statement over every table is most of it.
+        query = _rows_query(found, limit, connection.info.encoding)
+        for index, count, text in cursor.execute(query, prepare=True):
+            read_tables.append(_table(found[index], int(count), text, limit))
+    return Rows(tuple(sorted(read_tables, key=lambda table: table.name)))
+
+
+# What a default calls, once its casts are gone ('x'::character varying(20) is no call).
+_CAST = re.compile(r"::[\w .\"]+(\([\d, ]*\))?(\[\])*")
+_CALL = re.compile(r"([A-Za-z_][\w$]*)\"?\s*\(")
+# The SQL-standard functions a default spells without parentheses.
+_SQL_VALUE = re.compile(r"\b(CURRENT_\w+|LOCALTIME\w*|SESSION_USER|USER)\b")
+
+
+def volatile(default: str, immutable: Collection[str]) -> bool:
+    """Whether a column ``default`` (as the catalog spells it) gives other values on each
+    call: it calls a function that is not among ``immutable`` (names every function of
+    which is immutable), nextval() aside (the sequence's columns are ``generated``)."""
+    text = _CAST.sub("", default)
+    if _SQL_VALUE.search(text):
+        return True
+    return any(name not in immutable and name != "nextval" for name in _CALL.findall(text))
+
+
+def described(schema: Snapshot, immutable: Collection[str]) -> Catalog:
+    """What ``catalog`` reads, from a snapshot of the database instead: its tables (the
+    same ones: the snapshot leaves out the version table and extensions' tables too), each
+    with its columns whose default is ``volatile``. No query: the walk has the snapshot."""
+    tables: dict[tuple[str, str], _Found] = {}
+    columns: dict[tuple[str, str], list[tuple[int, str, bool, bool]]] = {}
+    keys: dict[tuple[str, str], tuple[str, ...]] = {}
+    for obj in schema.objects:
+        key = obj.key
+        if key.kind == "table" and not obj.get("partition_of"):
+            partitioned = obj.get("kind") == "partitioned table"
+            tables[key.schema, key.name] = _Found(key.schema, key.name, partitioned, (), (), ())
+        elif key.kind == "column":
+            default, position = obj.get("default"), obj.get("position")
+            made = bool(obj.get("identity")) or str(default).startswith("nextval(")
+            unrepeatable = isinstance(default, str) and volatile(default, immutable)
+            at = position if isinstance(position, int) else 0
+            columns.setdefault((key.schema, key.parent), []).append(
+                (at, key.name, made, unrepeatable)
+            )
+        elif key.kind == "constraint" and obj.get("type") == "primary key":
+            keys[key.schema, key.parent] = _listed(str(obj.get("definition")))
+    found = []
+    for (namespace, name), table in sorted(tables.items()):
+        listed = sorted(columns.get((namespace, name), []))
+        found.append(
+            replace(
+                table,
+                columns=tuple(column for _, column, _, _ in listed),
+                key=keys.get((namespace, name), ()),
+                generated=tuple(column for _, column, made, _ in listed if made),
+                volatile=tuple(column for _, column, _, unrepeatable in listed if unrepeatable),
+            )
+        )
+    return tuple(found)
+
+
+def _listed(definition: str) -> tuple[str, ...]:
+    """The columns of ``PRIMARY KEY (a, "B c")`` as pg_get_constraintdef spells them."""
+    inside = definition[definition.index("(") + 1 :]
+    names, name, quoted, at = [], "", False, 0
+    while at < len(inside):
+        char = inside[at]
+        if quoted and char == '"' and inside[at + 1 : at + 2] == '"':
+            name, at = name + '"', at + 2
+            continue
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in ",)":
+            names.append(name.strip())
+            name = ""
+            if char == ")":
+                break
+        else:
+            name += char
+        at += 1
+    return tuple(names)
+
+
+def replaced(rows: Rows, tables: Rows) -> Rows:
+    """``rows`` with the readings of ``tables`` in place of theirs (read again after
+    rows went into them only)."""
+    by_name = {table.name: table for table in rows.tables} | {t.name: t for t in tables.tables}
+    return Rows(tuple(by_name[name] for name in sorted(by_name)))
 
 
 def _names(value: object) -> tuple[str, ...]:
     return tuple(str(name) for name in value) if isinstance(value, list) else ()
 
 
-def _rows_query(found: list[_Found], limit: int, encoding: str) -> bytes:
+def _rows_query(found: Catalog, limit: int, encoding: str) -> bytes:
     """One statement, one row per table: ``(index, number of rows, JSON array of rows)``,
     at most ``limit + 1`` rows each (the one more says the table was truncated)."""
     text = " UNION ALL ".join(
@@ -200,7 +304,7 @@ def _table(found: _Found, count: int, text: str | None, limit: int) -> Table:
     if not found.key:
         rows.sort(key=row_order)
     return Table(
-        name=found.name if found.schema == "public" else f"{found.schema}.{found.name}",
+        name=found.shown,
         columns=found.columns,
         key=found.key,
         generated=found.generated,
