@@ -38,9 +38,7 @@ from migcheck.snapshot import Snapshot
 
 # Lines of a failed step's output shown with its finding (all of it with --verbose).
 OUTPUT_LINES = 20
-# A step running longer than this says so on standard error, then every NOTICE_EVERY s.
-NOTICE_AFTER = 5.0
-NOTICE_EVERY = 10.0
+NOTICE_AFTER, NOTICE_EVERY = 5.0, 10.0  # a step running this long says so, then every 10 s
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,8 +280,8 @@ class Database:
         return message
 
     def ask(self, request: dict[str, Any], *, code: str = "the models' code") -> dict[str, Any]:
-        """A request other than a run (the models comparison, the rows hook) to the project's
-        ``code``: the runner ending or overrunning the step timeout is a failed reply."""
+        """A request other than a run (models, rows hook) to the project's ``code``: the
+        runner ending or overrunning the step timeout is a failed reply."""
         runner = self.runner
         try:
             reply = runner.request(request, timeout=self.scratch.step_timeout or None)
@@ -301,9 +299,10 @@ class Database:
 
     def rows_hook(self, hook: str, revision: str) -> None:
         """The project's rows hook before ``revision``'s upgrade; its failure: ProjectError."""
-        reply = self.ask(
-            {"verb": "rows", "hook": hook, "revision": revision}, code=f"rows_hook = {hook!r}"
-        )
+        named = f"rows_hook = {hook!r}"
+        reply = self.ask({"verb": "rows", "hook": hook, "revision": revision}, code=named)
+        if not str(reply.get("project_error") or named).startswith(named):  # it overran
+            reply["project_error"] = f"{named}: {reply['project_error']}"
         self._check(reply)
 
     def _finish(

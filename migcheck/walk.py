@@ -146,11 +146,15 @@ class Walk:
         now, self.now = self.now, None
         if self.filling is None:
             return
-        changed = self.filling.before(self.db, rev, self.schema)
-        if now is not None and changed is not None and self.schema is not None:
-            self.rows = self.filling.reread(self.db, self.schema, now, changed)
+        changed, schema = self.filling.before(self.db, rev, self.schema), self.schema
+        # Rows going into some tables write to others only through triggers and rules.
+        fires = schema is not None and any(
+            o.key.kind in ("trigger", "rule") for o in schema.objects
+        )
+        if now is not None and changed is not None and schema is not None and not fires:
+            self.rows = self.filling.reread(self.db, schema, now, changed)
         else:
-            self.rows = self.read(self.schema)
+            self.rows = self.read(schema)
 
     def read(self, schema: Snapshot | None) -> Rows | None:
         return self.filling.read(self.db, schema) if self.filling is not None else None
@@ -159,21 +163,26 @@ class Walk:
         """Whether the tables had rows when the last upgrade started."""
         return self.rows is not None and any(t.rows for t in self.rows.tables)
 
-    def up(self, rev: str) -> Step:
-        """Upgrade one revision, and take the schema (and rows) it built."""
+    def up(self, rev: str, *, snapshot: bool = True) -> Step:
+        """Upgrade one revision, and take the schema (and rows) it built (not without
+        ``snapshot``: a revision passed over)."""
         error = self.db.run([(rev, True)])
         if error is not None:
             return Step("upgrade", rev, error=error)
-        snapshot = self.db.snapshot()
-        return Step("upgrade", rev, snapshot=snapshot, rows=self.read(snapshot))
+        if not snapshot:
+            return Step("upgrade", rev)
+        taken = self.db.snapshot()
+        return Step("upgrade", rev, snapshot=taken, rows=self.read(taken))
 
-    def up_without_rows(self, rev: str) -> Step:
+    def up_without_rows(self, rev: str, *, snapshot: bool = True) -> Step:
         """After an upgrade that failed with rows in the tables: the same upgrade on a
         fresh database brought back to ``applied`` without them, as a walk without rows
-        runs it."""
+        runs it (the schema and rows the next steps compare with: that database's)."""
         self.recover()
-        self.rows = self.read(self.schema)
-        return self.up(rev)
+        if snapshot:
+            self.schema = self.db.snapshot()
+            self.rows = self.read(self.schema)
+        return self.up(rev, snapshot=snapshot)
 
     def up_together(self, partner: str, rev: str) -> Step | None:
         """Upgrade ``rev`` in one run with ``partner``, its parent that added enum values,
@@ -183,7 +192,8 @@ class Walk:
             return None
         error = self.db.run([(partner, True), (rev, True)])
         if error is None:
-            return Step("upgrade", rev, snapshot=self.db.snapshot())
+            taken = self.db.snapshot()
+            return Step("upgrade", rev, snapshot=taken, rows=self.read(taken))
         return Step("upgrade", error.revision or rev, error=_together(error, partner, rev))
 
     def down(self, rev: str) -> Step:

@@ -326,6 +326,31 @@ def codes(report: Report, ids: set[str]) -> list[tuple[str, str | None]]:
 
 
 @pytest.mark.server
+def test_a_revision_passed_over_that_fails_only_with_rows_lets_the_walk_go_on(
+    tmp_path: Path, url_config: Config
+) -> None:
+    """Unchecked, 0002 (a NOT NULL column without default) fails with rows and passes
+    without, as the full walk finds (MC105 there): 0003 after it is still checked, and
+    nothing is said of 0002, which was not."""
+    folder = tmp_path / "rows"
+    shutil.copytree(PROJECTS / "rows_not_null_column_without_default", folder)
+    changed = folder / "migrations" / "versions" / "0003_nickname.py"
+    changed.write_text(
+        'revision = "0003"\ndown_revision = "0002"\n\n'
+        "import sqlalchemy as sa\nfrom alembic import op\n\n\n"
+        "def upgrade():\n"
+        '    op.add_column("users", sa.Column("nickname", sa.Text()))\n\n\n'
+        "def downgrade():\n"
+        '    op.drop_column("users", "nickname")\n'
+    )
+    full = check(replace(url_config, project_dir=folder))
+    assert [(f.code, f.revision) for f in full.findings] == [("MC105", "0002")]
+    report = check(replace(url_config, project_dir=folder, changed=True, changed_files=(changed,)))
+    assert report.findings == ()
+    assert report.runs[0].walked == ("0003",)
+
+
+@pytest.mark.server
 def test_a_failure_before_the_changed_revisions_is_a_finding(
     tmp_path: Path, url_config: Config
 ) -> None:

@@ -96,6 +96,24 @@ def test_columns_with_a_volatile_default_count_only_when_asked() -> None:
     assert differences(first, second)[0].startswith("users.email: 20 of 20 values changed")
 
 
+@pytest.mark.parametrize(
+    ("default", "unrepeatable"),
+    [
+        ("now()", True),
+        ("CURRENT_TIMESTAMP", True),
+        ("(now() + '1 day'::interval)", True),
+        ("'USER'::character varying", False),
+        ("'f(x)'::text", False),
+        ("'x'::character varying(20)", False),
+        ("abs('-1'::integer)", False),
+        ("nextval('s'::regclass)", False),
+        ("('INV-'::text || nextval('s'::regclass))", False),
+    ],
+)
+def test_volatile_reads_what_a_default_calls(default: str, unrepeatable: bool) -> None:
+    assert volatile(default, {"abs"}) is unrepeatable
+
+
 def test_values_changed_with_examples_in_key_order() -> None:
     before = [(i, name, None) for i, name in enumerate(["ann", "bob", "cy", "di", "ed", "fay"], 1)]
     after = [(i, name.upper() if i <= 5 else name, None) for i, name, _ in before]

@@ -78,6 +78,8 @@ class Filling:
     ``skipped``: tables generation left empty, with why (the first reason seen)."""
 
     def __init__(self, plan: Plan) -> None:
+        if plan.sql is not None and not plan.sql.is_dir():
+            raise ProjectError(f"rows_sql = {str(plan.sql)!r}: no such folder")
         self.plan = plan
         self.seeder: Seeder | None = None  # made at the first fill: the version table known
         self.skipped: dict[str, str] = {}
@@ -158,16 +160,23 @@ class Filling:
         """The project's rows for ``revision``: its SQL file, then its hook."""
         file = self.plan.sql / f"{revision}.sql" if self.plan.sql else None
         if file is not None and file.is_file():
+            shown = db.project.relative(str(file))
             try:
-                # The simple query protocol: a file of several statements, as psql runs it.
-                with db.catalog_connection.transaction():
-                    psycopg.ClientCursor(db.catalog_connection).execute(file.read_text())
+                text = file.read_text(encoding="utf-8")
+                # A connection of its own, as psql would run it: what the file SETs stays
+                # there, and several statements go in one simple query.
+                with (
+                    psycopg.connect(db.libpq_url, autocommit=True) as connection,
+                    connection.transaction(),
+                ):
+                    psycopg.ClientCursor(connection).execute(text)
+            except (OSError, UnicodeDecodeError) as error:
+                raise ProjectError(f"{shown}: cannot read it: {error}") from None
             except psycopg.Error as error:
                 state = f"[{error.sqlstate}] " if error.sqlstate else ""
                 first = str(error).strip().splitlines()
                 raise ProjectError(
-                    f"{db.project.relative(str(file))}: failed before the upgrade of "
-                    f"{revision}: {state}"
+                    f"{shown}: failed before the upgrade of {revision}: {state}"
                     f"{first[0] if first else type(error).__name__}"
                 ) from None
         if self.plan.hook:

@@ -164,6 +164,7 @@ def read(
 # What a default calls, once its casts are gone ('x'::character varying(20) is no call).
 _CAST = re.compile(r"::[\w .\"]+(\([\d, ]*\))?(\[\])*")
 _CALL = re.compile(r"([A-Za-z_][\w$]*)\"?\s*\(")
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
 # The SQL-standard functions a default spells without parentheses.
 _SQL_VALUE = re.compile(r"\b(CURRENT_\w+|LOCALTIME\w*|SESSION_USER|USER)\b")
 
@@ -172,7 +173,7 @@ def volatile(default: str, immutable: Collection[str]) -> bool:
     """Whether a column ``default`` (as the catalog spells it) gives other values on each
     call: it calls a function that is not among ``immutable`` (names every function of
     which is immutable), nextval() aside (the sequence's columns are ``generated``)."""
-    text = _CAST.sub("", default)
+    text = _CAST.sub("", _LITERAL.sub("''", default))
     if _SQL_VALUE.search(text):
         return True
     return any(name not in immutable and name != "nextval" for name in _CALL.findall(text))
@@ -192,7 +193,7 @@ def described(schema: Snapshot, immutable: Collection[str]) -> Catalog:
             tables[key.schema, key.name] = _Found(key.schema, key.name, partitioned, (), (), ())
         elif key.kind == "column":
             default, position = obj.get("default"), obj.get("position")
-            made = bool(obj.get("identity")) or str(default).startswith("nextval(")
+            made = bool(obj.get("identity")) or "nextval(" in str(default)
             unrepeatable = isinstance(default, str) and volatile(default, immutable)
             at = position if isinstance(position, int) else 0
             columns.setdefault((key.schema, key.parent), []).append(

@@ -61,7 +61,10 @@ class Seeder:
         """Give `rows` generated rows to every user table that has never been filled by this
         seeder or has gained columns since it last filled it; `leave`: tables (as shown)
         not to touch."""
-        due = tables.listing(connection, self.version_table, self._filled, leave)
+        listed = tables.listing(connection, self.version_table, self._filled)
+        # The project's rows went into the tables of `leave`: theirs as they are now.
+        self._filled.update((t.oid, t.columns) for t in listed if t.shown in leave)
+        due = [t for t in listed if t.shown not in leave]
         if not due or self.rows <= 0:
             return Filled((), ())
         due.sort(key=lambda t: (t.schema, t.name))

@@ -106,14 +106,14 @@ def listing(
     filled: Mapping[int, int],
     leave: Collection[str] = (),
 ) -> list[Listed]:
-    """The user tables not in ``leave`` that ``filled`` (oid -> column count when last
-    filled) does not hold with their present column count (dropped columns included)."""
+    """The user tables that ``filled`` (oid -> column count when last filled) does not
+    hold with their present column count (dropped columns included); those in ``leave``
+    too, flagged, to be recorded without rows (the project's rows went into them)."""
     rows = connection.execute(
         _query("listing"), {"version_table": version_table}, prepare=True
     ).fetchall()
     # Before every revision: objects only for the few tables that are due.
-    due = [Listed(*row) for row in rows if filled.get(row[0], -1) < row[3]]
-    return [t for t in due if t.shown not in leave]
+    return [Listed(*row) for row in rows if filled.get(row[0], -1) < row[3]]
 
 
 def describe(connection: psycopg.Connection[Any], listed: Sequence[Listed]) -> tuple[Table, ...]:
