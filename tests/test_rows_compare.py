@@ -87,6 +87,20 @@ def test_values_filled_where_there_were_none_count_only_when_asked() -> None:
     )
 
 
+def test_a_refreshed_volatile_column_is_no_loss_but_a_lost_one_is() -> None:
+    """What a downgrade lost (fills=False): an updated_at a trigger or default set anew is
+    not lost; one now NULL is."""
+    refreshed = [(i, name, f"later{i}") for i, name, _ in people()]
+    emptied = [(i, name, None) for i, name, _ in people()]
+    before = reading(replace(table(people()), volatile=("email",)))
+    after = reading(replace(table(refreshed), volatile=("email",)))
+    assert differences(before, after, fills=False) == ()
+    lost = reading(replace(table(emptied), volatile=("email",)))
+    assert differences(before, lost, fills=False) == (
+        "users.email: 20 of 20 values lost (now NULL)",
+    )
+
+
 def test_columns_with_a_volatile_default_count_only_when_asked() -> None:
     """now() and gen_random_uuid() give other values each run: MC602 leaves them out."""
     changed = [(i, name, f"other{i}") for i, name, _ in people()]

@@ -30,10 +30,11 @@ def differences(
 ) -> tuple[str, ...]:
     """One line per difference, tables in name order; () when the rows are the same.
 
-    ``fills``: whether a value where ``expected`` has NULL counts (not when asking what
-    a downgrade lost: a backfill it keeps loses nothing). ``volatile``: whether columns
-    whose default is not immutable count (not when asking whether a migration gives the
-    same rows again: now() and gen_random_uuid() do not)."""
+    ``fills``: whether a value where ``expected`` has NULL counts, and a value of a column
+    whose default is not immutable replaced by another (not when asking what a downgrade
+    lost: a backfill it keeps, an updated_at a trigger refreshed, lose nothing).
+    ``volatile``: whether columns whose default is not immutable count (not when asking
+    whether a migration gives the same rows again: now() and gen_random_uuid() do not)."""
     lines: list[str] = []
     for old in sorted(expected.tables, key=lambda table: table.name):
         new = actual.get(old.name)
@@ -50,6 +51,7 @@ class _Shape:
     columns: tuple[str, ...]  # in both, in the expected reading's order
     key: tuple[int, ...]  # positions in `columns` of the key both share; () for none
     paired_by: tuple[int, ...]  # positions of the columns no sequence fills
+    refreshed: tuple[int, ...] = ()  # positions of the columns whose default is volatile
 
 
 def _shape(old: Table, new: Table, volatile: bool = True) -> _Shape:
@@ -62,6 +64,9 @@ def _shape(old: Table, new: Table, volatile: bool = True) -> _Shape:
         columns=columns,
         key=tuple(columns.index(column) for column in shared_key),
         paired_by=tuple(i for i, column in enumerate(columns) if column not in filled),
+        refreshed=tuple(
+            i for i, column in enumerate(columns) if column in (*old.volatile, *new.volatile)
+        ),
     )
 
 
@@ -164,7 +169,8 @@ def _by_key(
             changes.extend(
                 (entry[1], found[1], i)
                 for i, (before, after) in enumerate(zip(entry[0], found[0], strict=True))
-                if before != after and (fills or before is not None)
+                if before != after
+                and (fills or (before is not None and (after is None or i not in shape.refreshed)))
             )
     added = [entry for key, entry in new_by_key.items() if key not in old_keys]
     return missing, added, changes
