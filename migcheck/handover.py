@@ -242,24 +242,35 @@ def _sql_line(text: str, position: str | None) -> str:
     return f":{text[: int(position)].count(chr(10)) + 1}" if position else ""
 
 
-def run_bootstrap_sql(handover: Handover, url: str) -> None:
-    """Bring a fresh database to where the history starts with ``bootstrap_sql`` (run on
-    a connection of its own: dumps change session settings)."""
-    if handover.bootstrap_sql is None:
-        return
+def run_script(url: str, text: str) -> tuple[str, str] | None:
+    """Run ``text``, the statements of a SQL file, on a connection of its own, as psql
+    would (what it SETs stays there; one implicit transaction). None, or where and why it
+    failed: (":LINE" or "" when the server named no position, "[SQLSTATE] first line")."""
     import psycopg
 
-    path = handover.bootstrap_sql
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ProjectError(f"bootstrap_sql {path}: {error.strerror}") from None
-    text = "\n".join("" if line.startswith(_DUMP_MARKERS) else line for line in text.splitlines())
     try:
         with psycopg.connect(url, autocommit=True) as session:
             session.execute(text.encode())
     except psycopg.Error as error:
         state = f"[{error.sqlstate}] " if error.sqlstate else ""
         first = (str(error).strip().splitlines() or [repr(error)])[0]
-        where = display(str(path), handover.roots) + _sql_line(text, error.diag.statement_position)
-        raise ProjectError(f"{where}: bootstrap_sql failed: {state}{first}") from None
+        return _sql_line(text, error.diag.statement_position), f"{state}{first}"
+    return None
+
+
+def run_bootstrap_sql(handover: Handover, url: str) -> None:
+    """Bring a fresh database to where the history starts with ``bootstrap_sql`` (run on
+    a connection of its own: dumps change session settings)."""
+    if handover.bootstrap_sql is None:
+        return
+    path = handover.bootstrap_sql
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ProjectError(f"bootstrap_sql {path}: {error.strerror}") from None
+    text = "\n".join("" if line.startswith(_DUMP_MARKERS) else line for line in text.splitlines())
+    failed = run_script(url, text)
+    if failed is not None:
+        line, why = failed
+        where = display(str(path), handover.roots) + line
+        raise ProjectError(f"{where}: bootstrap_sql failed: {why}")

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import psycopg
-
 from migcheck.errors import ProjectError
+from migcheck.handover import run_script
 from migcheck.rows import reading
 from migcheck.rows.reading import Catalog, Rows
 from migcheck.rows.seed import Seeder
@@ -163,22 +162,11 @@ class Filling:
             shown = db.project.relative(str(file))
             try:
                 text = file.read_text(encoding="utf-8")
-                # A connection of its own, as psql would run it: what the file SETs stays
-                # there, and several statements go in one simple query.
-                with (
-                    psycopg.connect(db.libpq_url, autocommit=True) as connection,
-                    connection.transaction(),
-                ):
-                    psycopg.ClientCursor(connection).execute(text)
             except (OSError, UnicodeDecodeError) as error:
                 raise ProjectError(f"{shown}: cannot read it: {error}") from None
-            except psycopg.Error as error:
-                state = f"[{error.sqlstate}] " if error.sqlstate else ""
-                first = str(error).strip().splitlines()
-                raise ProjectError(
-                    f"{shown}: failed before the upgrade of {revision}: {state}"
-                    f"{first[0] if first else type(error).__name__}"
-                ) from None
+            failed = run_script(db.libpq_url, text)
+            if failed is not None:
+                raise ProjectError(f"{shown}: failed before the upgrade of {revision}: {failed[1]}")
         if self.plan.hook:
             db.rows_hook(self.plan.hook, revision)
 

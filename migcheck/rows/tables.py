@@ -4,7 +4,7 @@ four queries however many tables there are."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -104,11 +104,9 @@ def listing(
     connection: psycopg.Connection[Any],
     version_table: str,
     filled: Mapping[int, int],
-    leave: Collection[str] = (),
 ) -> list[Listed]:
     """The user tables that ``filled`` (oid -> column count when last filled) does not
-    hold with their present column count (dropped columns included); those in ``leave``
-    too, flagged, to be recorded without rows (the project's rows went into them)."""
+    hold with their present column count (dropped columns included)."""
     rows = connection.execute(
         _query("listing"), {"version_table": version_table}, prepare=True
     ).fetchall()
