@@ -14,7 +14,7 @@ from migcheck import changes, graph, suppress
 from migcheck import project as projects
 from migcheck.config import Config
 from migcheck.errors import UsageError
-from migcheck.findings import Report
+from migcheck.findings import Report, graded
 from migcheck.grouping import across
 from migcheck.progress import Progress, ProgressCallback
 
@@ -45,7 +45,7 @@ def check(config: Config, *, progress: ProgressCallback | None = None) -> Report
     """
     static = graph.examine(config)
     if static.blocking:
-        return static.report
+        return _graded(static.report, config)
     if isinstance(config.models, str):
         from migcheck.drift import check_spec
 
@@ -55,7 +55,12 @@ def check(config: Config, *, progress: ProgressCallback | None = None) -> Report
     # The project's Python starts now, and its Alembic and SQLAlchemy imports run while
     # this process reads the configuration and the server starts.
     with runners(projects.python(config)) as pool:
-        return _check(config, static, pool, progress)
+        return _graded(_check(config, static, pool, progress), config)
+
+
+def _graded(report: Report, config: Config) -> Report:
+    """The severities the project's settings give codes (``severity``)."""
+    return replace(report, findings=graded(report.findings, config.severity))
 
 
 def _check(

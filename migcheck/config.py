@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from migcheck import options, settings
 from migcheck.errors import UsageError
-from migcheck.findings import Suppression
+from migcheck.findings import Severity, Suppression
 from migcheck.options import (
     BACKENDS,
     DEFAULT_IMAGE,
@@ -82,6 +82,10 @@ class Config:
     seed: int = 0
     rows_hook: str | None = None
     rows_sql: str | None = None
+    # What each statement of every upgrade and downgrade locks and rewrites (MC501-MC506);
+    # and the severity a code's findings get instead of the table's.
+    locks: bool = True
+    severity: tuple[tuple[str, Severity], ...] = ()
     # The SQLAlchemy models ("package.module:attribute") compared with the schema at
     # head (MC301); None: the target_metadata env.py passes to context.configure;
     # False: no models comparison.

@@ -26,6 +26,7 @@ __all__ = [
     "Severity",
     "Stage",
     "Suppression",
+    "graded",
     "suppress",
 ]
 
@@ -64,6 +65,8 @@ class Finding:
     # What failed next because of this finding (an MC103 after the MC201 whose leftover
     # the second upgrade tripped over): shown under it, not counted on their own.
     consequences: tuple[Finding, ...] = ()
+    # The severity the project gave its code (settings: severity), instead of the table's.
+    level: Severity | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, Code):
@@ -82,7 +85,7 @@ class Finding:
 
     @property
     def severity(self) -> Severity:
-        return self.rule.severity
+        return self.level or self.rule.severity
 
     @property
     def title(self) -> str:
@@ -126,6 +129,14 @@ def suppress(
             finding = replace(finding, suppressed=found.reason, suppressed_by=by)
         marked.append(finding)
     return tuple(marked)
+
+
+def graded(
+    findings: Iterable[Finding], levels: Sequence[tuple[str, Severity]]
+) -> tuple[Finding, ...]:
+    """``findings``, those of a code ``levels`` names with its severity there."""
+    by_code = dict(levels)
+    return tuple(replace(f, level=by_code[f.code]) if f.code in by_code else f for f in findings)
 
 
 @dataclass(frozen=True, slots=True)

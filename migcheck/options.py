@@ -50,6 +50,7 @@ Kind = Literal[
     "hook",  # "package.module:attribute"
     "models",  # a hook, or false (settings) for no models comparison
     "ignores",  # suppressions: settings only
+    "severities",  # {code = severity}: settings only
 ]
 
 
@@ -179,6 +180,10 @@ ROWS: tuple[Option, ...] = (
     Option("rows_sql", (), ("check",),
            "A folder of <revision>.sql files, each run before that revision's upgrade.",
            kind="path", field="rows_sql"),
+    Option("locks", ("--locks",), ("check",),
+           "Observe what each statement of every upgrade and downgrade locks and rewrites "
+           "on tables that existed before it (MC501-MC506).",
+           kind="flag", field="locks", default=True, off="--no-locks"),
     Option("models", ("--models",), ("check",),
            "The SQLAlchemy models (a MetaData or declarative base) compared with the schema at"
            " head (MC301); default: the target_metadata env.py passes.",
@@ -236,6 +241,10 @@ ROWS: tuple[Option, ...] = (
            "Findings accepted on purpose: [{code = \"MC201\", revision = \"ab12\", reason = "
            "\"...\"}].",
            kind="ignores", field="ignore"),
+    Option("severity", (), SETTINGS_COMMANDS,
+           "The severity of a code's findings instead of its own: {MC501 = \"error\", "
+           "MC506 = \"info\"}; an error fails the check, a warning or info does not.",
+           kind="severities", field="severity"),
 )
 # fmt: on
 

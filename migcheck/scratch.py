@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from psycopg import sql
 
 from migcheck import activity, elsewhere
 from migcheck import snapshot as snapshots
@@ -31,6 +30,7 @@ from migcheck.handover import (
     missing_module_hint,
     run_bootstrap_sql,
 )
+from migcheck.observed import Statement, statements
 from migcheck.project import Project
 from migcheck.runner_pool import Runners
 from migcheck.runners import Runner, RunnerDied, RunnerLate
@@ -83,6 +83,8 @@ class Scratch:
     step_timeout: float | None = None
     verbose: bool = False
     label: str = ""  # "PostgreSQL 16", for what is said while a step runs
+    # What each statement of the checked steps did (locks, rewrites): ``migcheck.observed``.
+    observe: bool = False
     notice: Callable[[str], None] = _notice
 
     def open(self, stack: ExitStack, *, bootstrap: bool = True) -> Database:
@@ -194,8 +196,11 @@ class Database:
         finally:
             self.scratch.timings.snapshots += time.perf_counter() - started
 
-    def run(self, steps: Sequence[tuple[str, bool]]) -> MigrationError | None:
-        """Apply exactly these (revision, is_upgrade) steps in one Alembic run.
+    def run(
+        self, steps: Sequence[tuple[str, bool]], *, observe: bool = False
+    ) -> MigrationError | None:
+        """Apply exactly these (revision, is_upgrade) steps in one Alembic run; with
+        ``observe``, what each statement did is ``observed`` after it.
 
         A failure of a migration is returned (the process ending or overrunning the step
         timeout included); env.py failing before any migration ran (an import, the
@@ -216,9 +221,10 @@ class Database:
 
         timeout = self.scratch.step_timeout or None
         others = elsewhere.counts(self.catalog_connection)
+        self.observed: tuple[Statement, ...] = ()
         try:
             reply = runner.request(
-                {"verb": "run", "steps": [[rev, up] for rev, up in steps]},
+                {"verb": "run", "steps": [[rev, up] for rev, up in steps], "observe": observe},
                 timeout=timeout,
                 on_wait=waiting,
             )
@@ -236,6 +242,7 @@ class Database:
             f"migcheck handed over ({self.handover.forms()})"
         )
         if reply.get("ok"):
+            self.observed = statements(reply.get("observed", ()))
             self._finish(reply, steps, written)
             if not blame:
                 return None
@@ -314,7 +321,7 @@ class Database:
         self.catalog.params["version_table"] = table
         if not steps:
             return
-        recorded = self._recorded(table, schema)
+        recorded = self.catalog.recorded(table, schema)
         revision, upgrade = steps[-1]
         if (revision in recorded) != upgrade:
             done = "upgrading to" if upgrade else "downgrading"
@@ -327,22 +334,6 @@ class Database:
                 f"hands it over as {self.handover.forms()}; if env.py finds its database "
                 "elsewhere, set url_env, x or context"
             )
-
-    def _recorded(self, table: str, schema: str | None) -> set[str]:
-        """Every revision recorded in version tables of that name (schema: any, when None;
-        env.py may have chosen its search_path)."""
-        found = self.catalog_connection.execute(
-            "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
-            " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE c.relname = %(table)s AND c.relkind IN ('r', 'p')"
-            " AND (%(schema)s::text IS NULL OR n.nspname = %(schema)s)",
-            {"table": table, "schema": schema},
-        ).fetchall()
-        recorded: set[str] = set()
-        for namespace, name in found:
-            query = sql.SQL("SELECT version_num FROM {}").format(sql.Identifier(namespace, name))
-            recorded |= {str(row[0]) for row in self.catalog_connection.execute(query)}
-        return recorded
 
 
 def _tail(output: str) -> tuple[str, ...]:

@@ -233,6 +233,24 @@ class Catalog:
                 known[(kind, *row)] = found
             yield found
 
+    def recorded(self, table: str, schema: str | None) -> set[str]:
+        """Every revision recorded in version tables of that name (schema: any, when None;
+        env.py may have chosen its search_path)."""
+        from psycopg import sql
+
+        found = self.connection.execute(
+            "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+            " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relname = %(table)s AND c.relkind IN ('r', 'p')"
+            " AND (%(schema)s::text IS NULL OR n.nspname = %(schema)s)",
+            {"table": table, "schema": schema},
+        ).fetchall()
+        recorded: set[str] = set()
+        for namespace, name in found:
+            query = sql.SQL("SELECT version_num FROM {}").format(sql.Identifier(namespace, name))
+            recorded |= {str(row[0]) for row in self.connection.execute(query)}
+        return recorded
+
 
 @cache
 def _array_oids() -> frozenset[int]:

@@ -17,6 +17,7 @@ from migcheck.diff import Added, Difference, Removed, diff, is_reordering, rende
 from migcheck.findings import Finding, Run
 from migcheck.grouping import AT_BASE, consequences
 from migcheck.matrix import Walked
+from migcheck.observed import observations
 from migcheck.progress import Progress, ProgressCallback
 from migcheck.project import Project
 from migcheck.provision import Server
@@ -155,6 +156,16 @@ def step_findings(
     if step.error is not None:
         yield _failure(step, step.error, project, pg_version)
         return
+    file = project.relative(project.get(step.revision).path if step.revision else None)
+    for seen in observations(step.observed):
+        yield Finding(
+            seen.code,
+            seen.message,
+            revision=step.revision,
+            file=file,
+            line=seen.line,
+            pg_version=pg_version,
+        )
     if step.snapshot is None or step.expected is None:
         return
     found = diff(step.expected, step.snapshot)
@@ -163,7 +174,6 @@ def step_findings(
     if step.action == "downgrade_to_base":
         moved, rest = unreported(moved, reported), unreported(rest, reported)
     revision, verdicts = step.revision, ACTIONS[step.action]
-    file = project.relative(project.get(revision).path if revision else None)
     if rest and verdicts.differs is not None:
         yield Finding(
             code=verdicts.differs,
@@ -300,6 +310,7 @@ def walk_version(
             step_timeout=config.step_timeout,
             verbose=config.verbose,
             label=f"PostgreSQL {server.pg_version}",
+            observe=config.locks,
         )
         tally = _Tally(project, server.pg_version, only, started)
         filling = Filling(Plan.of(config))

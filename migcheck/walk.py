@@ -17,6 +17,7 @@ from typing import Literal
 
 from migcheck.errors import ProjectError
 from migcheck.findings import Finding
+from migcheck.observed import Statement, relations, within
 from migcheck.project import Project, Revision
 from migcheck.rows.filling import Filling
 from migcheck.rows.reading import Rows
@@ -40,6 +41,8 @@ class Step:
     error: MigrationError | None = None
     rows: Rows | None = None
     expected_rows: Rows | None = None
+    # What each statement of the step's revision did (``migcheck.observed``).
+    observed: tuple[Statement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,13 +169,13 @@ class Walk:
     def up(self, rev: str, *, snapshot: bool = True) -> Step:
         """Upgrade one revision, and take the schema (and rows) it built (not without
         ``snapshot``: a revision passed over)."""
-        error = self.db.run([(rev, True)])
+        error = self.db.run([(rev, True)], observe=snapshot and self.scratch.observe)
         if error is not None:
             return Step("upgrade", rev, error=error)
         if not snapshot:
             return Step("upgrade", rev)
-        taken = self.db.snapshot()
-        return Step("upgrade", rev, snapshot=taken, rows=self.read(taken))
+        taken, observed = self.db.snapshot(), self.db.observed
+        return Step("upgrade", rev, snapshot=taken, rows=self.read(taken), observed=observed)
 
     def up_without_rows(self, rev: str, *, snapshot: bool = True) -> Step:
         """After an upgrade that failed with rows in the tables: the same upgrade on a
@@ -190,20 +193,31 @@ class Walk:
         when ``partner`` cannot be downgraded first (``up`` alone tells then)."""
         if self.db.run([(partner, False)]) is not None:
             return None
-        error = self.db.run([(partner, True), (rev, True)])
+        error = self.db.run([(partner, True), (rev, True)], observe=self.scratch.observe)
         if error is None:
             taken = self.db.snapshot()
-            return Step("upgrade", rev, snapshot=taken, rows=self.read(taken))
+            observed = tuple(s for s in self.db.observed if s.revision == rev)
+            return Step("upgrade", rev, snapshot=taken, rows=self.read(taken), observed=observed)
         return Step("upgrade", error.revision or rev, error=_together(error, partner, rev))
 
     def down(self, rev: str) -> Step:
         """Downgrade the revision just upgraded: the schema should be ``schema`` again."""
-        error = self.db.run([(rev, False)])
+        error = self.db.run([(rev, False)], observe=self.scratch.observe)
         if error is not None:
             return Step("downgrade", rev, error=error)
         snapshot = self.db.snapshot()
         rows = self.read(snapshot)
-        return Step("downgrade", rev, snapshot, self.schema, rows=rows, expected_rows=self.rows)
+        existed = relations(self.schema) if self.schema is not None else frozenset()
+        observed = within(self.db.observed, existed)
+        return Step(
+            "downgrade",
+            rev,
+            snapshot,
+            self.schema,
+            rows=rows,
+            expected_rows=self.rows,
+            observed=observed,
+        )
 
     def up_again(self, rev: str, upgraded: Step) -> Step:
         """Upgrade it again after its downgrade: the schema (and rows) should be

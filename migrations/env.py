@@ -88,7 +88,12 @@ def _run_with_connection(connection: Connection) -> None:
     context.configure(connection=connection, **_CONFIGURE_OPTS)
 
     with context.begin_transaction():
+        # A migration that waits for a lock makes every query on the table wait behind
+        # it: give up after 5 s instead (and deploy again). For the session, not the
+        # transaction: autocommit blocks start new ones. Reset for the connection's owner.
+        context.execute("SET lock_timeout = '5s'")
         context.run_migrations()
+        context.execute("RESET lock_timeout")
 
 
 def run_migrations_online() -> None:

@@ -300,10 +300,10 @@ ROWS = [
         2,
         "migcheck: {tmp}/migcheck.toml: unknown key 'colour' (known keys: config, name, "
         "url_env, x, driver, python, step_timeout, verbose, pg, backend, url, pg_bin, image, "
-        "reuse, jobs, from, to, rows, seed, rows_hook, rows_sql, models, no_models, format, "
-        "output, static, changed, base, "
-        "schema, exclude_table, context, bootstrap, bootstrap_sql, ignore, check, snapshot, "
-        "diff, merge)",
+        "reuse, jobs, from, to, rows, seed, rows_hook, rows_sql, locks, models, no_models, "
+        "format, output, static, changed, base, "
+        "schema, exclude_table, context, bootstrap, bootstrap_sql, ignore, severity, check, "
+        "snapshot, diff, merge)",
         {"migcheck.toml": "colour = 1\n"},
     ),
     row(

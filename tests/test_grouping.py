@@ -63,7 +63,9 @@ def test_findings_that_say_different_things_stay_apart() -> None:
 
 @pytest.mark.server
 def test_every_format_reports_a_defect_of_two_versions_once(pg_servers: Servers) -> None:
-    config = pg_servers.config(16, 17, project_dir=PROJECTS / "enum_leftover_breaks_reupgrade")
+    config = pg_servers.config(
+        16, 17, project_dir=PROJECTS / "enum_leftover_breaks_reupgrade", locks=False
+    )
     report = check(config)
     (finding,) = report.findings
     assert (finding.code, finding.pg_version, finding.versions) == ("MC201", 16, (16, 17))

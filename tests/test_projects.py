@@ -4,8 +4,9 @@
 (``"file"`` and ``"line"``, when given, are where the finding points; a finding accepted
 on purpose has ``"suppressed"``: the suppression's reason; one that made another fail
 next has ``"consequences"``: ``[{"code", "message"}]``),
-optionally ``"exit_code"``, ``"revisions"`` (how many were checked), ``"config"`` (Config
-fields, as the command line would set them: ``{"alembic_ini": "migrations/alembic.ini"}``),
+optionally ``"exit_code"`` (default: 1 when a finding is an error and not suppressed),
+``"revisions"`` (how many were checked), ``"config"`` (Config fields, as the command line
+would set them: ``{"alembic_ini": "migrations/alembic.ini"}``),
 ``"env"`` (environment variables) and ``"error"`` (the project cannot be checked: part of
 the message of the error, which exits 2). The project's own [tool.migcheck] or
 migcheck.toml applies, as on the command line. The walk runs for real on a real server;
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from migcheck import MigcheckError, check, settings
+from migcheck.codes import CODES
 from migcheck.config import Config
 from migcheck.graph import BLOCKING
 from migcheck.reporters.text import diff_lines
@@ -93,7 +95,12 @@ def test_project(case: str, url_config: Config, monkeypatch: pytest.MonkeyPatch)
     notes = [note for run in report.runs for note in run.notes]
     for note in expected.get("notes", []):
         assert any(note in n for n in notes), notes
-    assert report.exit_code == expected.get("exit_code", 1 if expected["findings"] else 0)
+    # Unless it says otherwise: 1 when an error counts (warnings, MC5xx, do not fail).
+    fails = any(
+        CODES[f["code"]].severity == "error" and not f.get("suppressed")
+        for f in expected["findings"]
+    )
+    assert report.exit_code == expected.get("exit_code", 1 if fails else 0)
     if any(f.code in BLOCKING for f in report.findings):
         assert report.runs == ()  # no server was started
     if "revisions" in expected:

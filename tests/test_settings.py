@@ -236,6 +236,7 @@ KEYS = {
     "jobs": ("check", "2", 2, ["-j", "1"], 1),
     "rows": ("check", "20", 20, ["--rows", "0"], 0),
     "seed": ("check", "7", 7, ["--seed", "3"], 3),
+    "locks": ("check", "false", False, ["--locks"], True),
     "from": ("check", '"ab12"', "ab12", ["--from", "cd34"], "cd34"),
     "to": ("check", '"head"', "head", ["--to", "ab12"], "ab12"),
     "changed": ("check", "true", True, ["--no-changed"], False),
@@ -283,6 +284,7 @@ FILE_ONLY = {
         '[{code = "MC201", revision = "ab12", pg = 16, reason = "kept for old clients"}]',
         [{"code": "MC201", "revision": "ab12", "pg": 16, "reason": "kept for old clients"}],
     ),
+    "severity": ('{ MC506 = "info", MC501 = "error" }', {"MC501": "error", "MC506": "info"}),
 }
 
 
@@ -413,6 +415,8 @@ BAD = {
     "bootstrap": ("1", 'bootstrap: expected "package.module:function", found 1'),
     "bootstrap_sql": ('""', "bootstrap_sql: expected a non-empty string"),
     "ignore": ('{code = "MC201"}', "ignore: expected a list of"),
+    "locks": ('"no"', "locks: expected true or false, found 'no'"),
+    "severity": ('{ MC999 = "error" }', "severity: 'MC999' is not a migcheck finding code"),
 }
 
 

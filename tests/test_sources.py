@@ -43,9 +43,12 @@ def deployed(pg_server: Server) -> Iterator[str]:
         sa_url = make_url(url).set(drivername="postgresql+psycopg")
         engine = create_engine(sa_url, poolclass=NullPool)
         alembic_config = AlembicConfig(str(ROOT / "alembic.ini"))
-        with engine.begin() as connection, working_directory(ROOT):
+        # connect(), not begin(): env.py's transaction is Alembic's, which an
+        # autocommit block (a concurrent index) commits on its way.
+        with engine.connect() as connection, working_directory(ROOT):
             alembic_config.attributes["connection"] = connection
             command.upgrade(alembic_config, "head")
+            connection.commit()
         engine.dispose()
         yield url
 

@@ -165,7 +165,7 @@ def test_a_table_and_its_columns_are_one_line_reported_or_not() -> None:
 
 @pytest.mark.server
 def test_one_version_walked_as_findings_with_its_progress(url_config: Config) -> None:
-    config = replace(url_config, project_dir=PROJECTS / "enum_type_not_dropped")
+    config = replace(url_config, project_dir=PROJECTS / "enum_type_not_dropped", locks=False)
     static = graph.examine(config)
     walked = load(config, files=static.files)
     seen: list[Progress] = []

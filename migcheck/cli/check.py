@@ -14,7 +14,7 @@ from migcheck.check import check as run_check
 from migcheck.cli import options, reports
 from migcheck.config import COMMAND_LINE, DEFAULT, Config, Resolved
 from migcheck.errors import ProjectError, UsageError
-from migcheck.findings import Report
+from migcheck.findings import Report, graded
 from migcheck.locations import folders
 from migcheck.reporters import json_format
 
@@ -130,6 +130,7 @@ def merge(ctx: click.Context, /, files: tuple[Path, ...], **_: Any) -> int:
     parsed = _revision_files(config, given=given)
     accepted = suppress.accepted(config, parsed) if parsed is not None else ()
     merged = merge_reports(loaded, accepted, needed=needs(parsed or ()))
+    merged = replace(merged, findings=graded(merged.findings, config.severity))
     return reports.emit(merged, outputs, config.ini_path)
 
 

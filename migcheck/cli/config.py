@@ -19,7 +19,10 @@ from migcheck.settings import KEYS as SETTINGS_KEYS
 
 
 def _plain(key: str, value: Any) -> Any:
-    """A value as JSON: lists for tuples, text for paths, tables for suppressions."""
+    """A value as JSON: lists for tuples, text for paths, tables for suppressions and
+    severities."""
+    if key == "severity" and isinstance(value, tuple):
+        return dict(value)
     if isinstance(value, tuple):
         return [_plain(key, item) for item in value]
     if isinstance(value, Suppression):

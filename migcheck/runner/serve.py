@@ -111,7 +111,7 @@ class Server:
             def announce(revision: str, upgrade: bool) -> None:
                 self.send({"event": "revision", "revision": revision, "upgrade": upgrade})
 
-            return session.run(request["steps"], announce)
+            return session.run(request["steps"], announce, bool(request.get("observe")))
         if verb == "rows":
             return session.rows(request["hook"], request["revision"])
         if verb == "models":

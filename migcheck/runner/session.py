@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
 from . import failures, guard
 from .connections import commit, reset, rollback
+from .observe import Watch
 
 
 class ProjectError(Exception):
@@ -199,12 +200,17 @@ class Session:
         return stack
 
     def run(
-        self, steps: Sequence[Sequence[Any]], announce: Callable[[str, bool], None]
+        self,
+        steps: Sequence[Sequence[Any]],
+        announce: Callable[[str, bool], None],
+        observe: bool = False,
     ) -> Dict[str, Any]:
-        """Apply exactly these (revision, is_upgrade) steps in one Alembic run."""
+        """Apply exactly these (revision, is_upgrade) steps in one Alembic run; with
+        ``observe``, what each statement did is in the reply's ``observed``."""
         from alembic.runtime.migration import RevisionStep
 
         revision_map = self.script.revision_map
+        watch = Watch(self.by_path) if observe else None
 
         class Announced(RevisionStep):
             """A step that says which revision starts, before its migration runs: if the
@@ -222,7 +228,15 @@ class Session:
                 @functools.wraps(function)
                 def announced(**kwargs: Any) -> Any:
                     announce(revision, upgrade)
-                    return function(**kwargs)
+                    if watch is None:
+                        return function(**kwargs)
+                    from alembic import op
+
+                    watch.begin(revision, upgrade, op.get_bind())
+                    try:
+                        return function(**kwargs)
+                    finally:
+                        watch.end()
 
                 return announced
 
@@ -236,7 +250,12 @@ class Session:
                 for rev, up in steps
             ]
 
-        return self._run_env(plan, steps[-1][0] if steps else None)
+        if watch is None:
+            return self._run_env(plan, steps[-1][0] if steps else None)
+        with watch:
+            reply = self._run_env(plan, steps[-1][0] if steps else None)
+        reply["observed"] = watch.records
+        return reply
 
     def inspect(self, use: Callable[[Any], None]) -> Dict[str, Any]:
         """Run env.py without migrating, calling ``use`` with the migration context it

@@ -31,20 +31,25 @@ def upgrade() -> None:
         ),
     )
     # Archived customers may keep a stale CRM reference; active ones may not
-    # share one.
-    op.create_index(
-        "ix_customers_external_ref_active",
-        "customers",
-        ["external_ref"],
-        unique=True,
-        postgresql_where=sa.text("is_active"),
-    )
+    # share one. Built concurrently, outside the transaction: writes to customers
+    # go on while it is built.
+    with op.get_context().autocommit_block():
+        op.create_index(
+            "ix_customers_external_ref_active",
+            "customers",
+            ["external_ref"],
+            unique=True,
+            postgresql_where=sa.text("is_active"),
+            postgresql_concurrently=True,
+        )
 
 
 def downgrade() -> None:
-    op.drop_index(
-        "ix_customers_external_ref_active",
-        table_name="customers",
-        postgresql_where=sa.text("is_active"),
-    )
+    with op.get_context().autocommit_block():
+        op.drop_index(
+            "ix_customers_external_ref_active",
+            table_name="customers",
+            postgresql_where=sa.text("is_active"),
+            postgresql_concurrently=True,
+        )
     op.drop_column("customers", "external_ref")

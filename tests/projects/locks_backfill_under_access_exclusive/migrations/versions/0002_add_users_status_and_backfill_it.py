@@ -1,0 +1,27 @@
+"""add users.status and backfill it
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2024-06-01 09:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0002"
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("SET lock_timeout = '5s'")
+    op.add_column("users", sa.Column("status", sa.Text(), nullable=True))
+    op.execute("UPDATE users SET status = 'active'")
+
+
+def downgrade() -> None:
+    op.execute("SET lock_timeout = '5s'")
+    op.drop_column("users", "status")
