@@ -184,3 +184,18 @@ def test_on_every_version_of_the_matrix_each_lock_finding_names_them_all(
     assert [(f.code, f.versions) for f in rewrites.findings] == [(Code.MC501, versions)] * 2
     safe = pg_servers.config(*versions, project_dir=PROJECTS / "clean_locks_safe_patterns", rows=0)
     assert check(safe).findings == ()
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("driver", ["psycopg2", "pg8000"])
+def test_every_sync_driver_is_observed_alike(driver: str, url_config: Config) -> None:
+    """The observation queries go through the migration's own driver (prepared once per
+    connection): the same finding whatever it is."""
+    project = replace(url_config, project_dir=PROJECTS / "locks_without_lock_timeout")
+    (found,) = check(replace(project, driver=driver)).findings  # type: ignore[arg-type]
+    (expected,) = check(project).findings
+    assert (found.code, found.message, found.line) == (
+        expected.code,
+        expected.message,
+        expected.line,
+    )

@@ -6,7 +6,7 @@ private. Switching a connection to autocommit returns a copy before 2.0, so DISC
 goes through the driver's own connection instead.
 """
 
-from typing import Any
+from typing import Any, Dict, Optional, Tuple
 
 
 def _transaction(connection: Any) -> Any:
@@ -46,9 +46,46 @@ def driver_connection(connection: Any) -> Any:
     return getattr(fairy, "dbapi_connection", None) or getattr(fairy, "connection", fairy)
 
 
+# The statements the runner prepared on a driver connection (observe.py), by the id of
+# the connection: (the connection, the token their names end with). A reset keeps them,
+# so that they are planned once per connection, not once per run.
+PREPARED: Dict[int, Tuple[Any, str]] = {}
+OWN = "_migcheck_"  # how their names begin
+# DISCARD ALL but DEALLOCATE ALL and DISCARD PLANS (the project's prepared statements go
+# one by one).
+_RESET = (
+    "CLOSE ALL",
+    "SET SESSION AUTHORIZATION DEFAULT",
+    "RESET ALL",
+    "UNLISTEN *",
+    "SELECT pg_catalog.pg_advisory_unlock_all()",
+    "DISCARD TEMP",
+    "DISCARD SEQUENCES",
+)
+
+
+def prepared(raw: Any) -> Optional[str]:
+    """The token of the runner's statements prepared on driver connection ``raw``."""
+    entry = PREPARED.get(id(raw))
+    return entry[1] if entry is not None and entry[0] is raw else None
+
+
+def _discard(cursor: Any, keep: bool) -> None:
+    if not keep:
+        cursor.execute("DISCARD ALL")
+        return
+    # No LIKE: a percent sign means a parameter to some drivers (pg8000), even alone.
+    cursor.execute(f"SELECT name FROM pg_catalog.pg_prepared_statements WHERE name !~ '^{OWN}'")
+    for (name,) in cursor.fetchall():
+        cursor.execute('DEALLOCATE "{}"'.format(name.replace('"', '""')))
+    for statement in _RESET:
+        cursor.execute(statement)
+
+
 def reset(connection: Any) -> None:
     """Each ``alembic`` command starts a new session: what a migration set for its
-    session (SET without LOCAL, temporary tables) must not reach the next run."""
+    session (SET without LOCAL, temporary tables, prepared statements) must not reach the
+    next run."""
     if connection is None or connection.closed or connection.invalidated:
         return
     rollback(connection)
@@ -61,7 +98,7 @@ def reset(connection: Any) -> None:
     try:
         cursor = raw.cursor()
         try:
-            cursor.execute("DISCARD ALL")
+            _discard(cursor, prepared(raw) is not None)
         finally:
             cursor.close()
     finally:

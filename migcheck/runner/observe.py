@@ -4,34 +4,20 @@ constraints validated and columns made NOT NULL under a lock that blocks writes.
 
 Watched where the migration runs: SQLAlchemy's ``after_cursor_execute`` event, on the
 migration's own connection and inside its own transaction (``pg_locks`` of its backend),
-with one catalog query per statement (``observed.sql``) through the driver's cursor, so
+with one catalog query per statement (``readings.py``) through the driver's cursor, so
 that SQLAlchemy sees nothing of it. What the statements mean for the project (which are
 findings) is decided by migcheck, not here: each record is facts, named as the user names
 them.
 """
 
-import json
 import os
 import re
 import sys
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "observed.sql")) as _file:
-    _QUERY = _file.read()
+from .connections import driver_connection
+from .readings import BLOCKS_WRITES, MODES, Seen, read
 
-# pg_locks' modes, weakest first; from ShareLock on, writes to the table wait.
-MODES = (
-    "AccessShareLock",
-    "RowShareLock",
-    "RowExclusiveLock",
-    "ShareUpdateExclusiveLock",
-    "ShareLock",
-    "ShareRowExclusiveLock",
-    "ExclusiveLock",
-    "AccessExclusiveLock",
-)
-_STRENGTH = {mode: index for index, mode in enumerate(MODES)}
-BLOCKS_WRITES = _STRENGTH["ShareLock"]
 _CONCURRENTLY = re.compile(r"\bCONCURRENTLY\b", re.IGNORECASE)
 # The one storage change the catalog cannot tell from a rewrite without a lock that could
 # wait (pg_relation_size): an emptied table. Read from the statement.
@@ -40,12 +26,6 @@ _SQL_LENGTH = 300
 
 _active = None  # type: Optional[Watch]
 _listening = False
-
-
-def _dbapi(connection: Any) -> Any:
-    """The driver's connection under a SQLAlchemy connection (1.3 to 2.x)."""
-    fairy = connection.connection
-    return getattr(fairy, "dbapi_connection", None) or getattr(fairy, "connection", fairy)
 
 
 def _after_cursor_execute(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -64,40 +44,6 @@ def listen() -> None:
 
     event.listen(Engine, "after_cursor_execute", _after_cursor_execute)
     _listening = True
-
-
-class _Seen:
-    """One reading of ``observed.sql``."""
-
-    def __init__(self, text: str):
-        data = json.loads(text)
-        self.xact = data["xact"]  # type: str
-        self.lock_timeout = data["lock_timeout"]  # type: str
-        self.statement_timeout = data["statement_timeout"]  # type: str
-        # table oid: full scans and rows written by the transaction so far
-        self.work = {row[0]: int(row[1]) for row in data["work"]}  # type: Dict[int, int]
-        # oid: (storage file, kind, the table of an index, schema, name)
-        self.relations = {
-            row[0]: (row[1], row[2], row[3], row[4], row[5]) for row in data["relations"]
-        }  # type: Dict[int, Tuple[Any, str, Optional[int], str, str]]
-        self.held = {
-            row[0]: max(_STRENGTH.get(mode, -1) for mode in row[1]) for row in data["held"]
-        }  # type: Dict[int, int]
-        # oid: (columns, {attnum: name} NOT NULL, [(oid, name, type, valid, keys, def)])
-        self.tables = {
-            row[0]: (row[1], {a[0]: a[1] for a in row[2]}, row[3]) for row in data["tables"]
-        }  # type: Dict[int, Tuple[int, Dict[int, str], List[Any]]]
-
-
-def _read(connection: Any) -> _Seen:
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(_QUERY)
-        row = cursor.fetchone()
-    finally:
-        cursor.close()
-    value = row[0]
-    return _Seen(value if isinstance(value, str) else json.dumps(value))
 
 
 def _named(schema: str, name: str) -> str:
@@ -120,20 +66,24 @@ def _not_null_check(definition: Optional[str], column: str) -> bool:
 class _Revision:
     """Where one revision's statements stand."""
 
-    def __init__(self, revision: str, upgrade: bool, connection: Any, seen: _Seen):
+    def __init__(self, revision: str, upgrade: bool, connection: Any, seen: Seen, carried: bool):
         self.revision = revision
         self.upgrade = upgrade
-        self.driver = _dbapi(connection)
+        self.driver = driver_connection(connection)
         self.before = seen.relations  # what existed as it started
         self.last = seen
         self.transaction = 0  # counts the transactions its statements ran in
+        self.carried = carried  # ``last`` is the run before's: its transaction ended
 
 
 class Watch:
     """The statements of the revisions of one Alembic run, as records for migcheck."""
 
-    def __init__(self, revisions: Dict[str, str]):
+    def __init__(self, revisions: Dict[str, str], carried: "Optional[Seen]" = None):
         self.revisions = revisions  # real path of a revision file: its id
+        # The last reading of the run before, when nothing unwatched ran since.
+        self.carried = carried
+        self.last = None  # type: Optional[Seen]
         self.files = {}  # type: Dict[str, bool]
         self.records = []  # type: List[Dict[str, Any]]
         self.current = None  # type: Optional[_Revision]
@@ -150,11 +100,17 @@ class Watch:
         self.current = None
 
     def begin(self, revision: str, upgrade: bool, connection: Any) -> None:
-        """A revision's migration function starts, on ``connection``."""
-        self.current = _Revision(revision, upgrade, connection, _read(connection))
+        """A revision's migration function starts, on ``connection``. The catalog as the
+        last run left it, when that run was watched to its end, is still the catalog: no
+        need to read it all again."""
+        carried, self.carried = self.carried, None
+        seen = carried if carried is not None else read(connection)
+        self.current = _Revision(revision, upgrade, connection, seen, carried is not None)
 
     def end(self) -> None:
-        self.current = None
+        current, self.current = self.current, None
+        if current is not None:
+            self.last = current.last
 
     def _line(self) -> Optional[int]:
         """The line of the revision file that is running (the innermost one)."""
@@ -171,10 +127,11 @@ class Watch:
 
     def statement(self, connection: Any, statement: str) -> None:
         current = self.current
-        if current is None or _dbapi(connection) is not current.driver:
+        if current is None or driver_connection(connection) is not current.driver:
             return
         line = self._line()
-        seen = _read(connection)
+        seen = read(connection, current.last, across=current.carried)
+        current.carried = False
         last, current.last = current.last, seen
         held_before = last.held  # type: Dict[int, int]
         if seen.xact != last.xact:
@@ -204,7 +161,7 @@ class Watch:
 
 
 def _facts(
-    current: _Revision, last: _Seen, seen: _Seen, held_before: Dict[int, int], statement: str
+    current: _Revision, last: Seen, seen: Seen, held_before: Dict[int, int], statement: str
 ) -> Dict[str, Any]:
     """What one statement did to the relations that existed before the revision."""
     before = current.before
@@ -224,8 +181,11 @@ def _facts(
         for oid in existing
         if seen.held[oid] > held_before.get(oid, -1)
     )
+    # Only what this reading read can have changed (what is not held did not).
+    changed = sorted(seen.fresh & set(before))
     rewritten = []  # type: List[List[str]]
-    for oid, relation in sorted(before.items()):
+    for oid in changed:
+        relation = before[oid]
         now, then = seen.relations.get(oid), last.relations.get(oid)
         if now is None or then is None or now[0] is None or now[0] == then[0]:
             continue
@@ -236,18 +196,23 @@ def _facts(
             continue  # new storage, empty: nothing copied (what it lost is MC601's)
         rewritten.append([name(oid), relation[1]])
     # batch_alter_table(recreate="always") and the like: a copy takes the old one's name.
-    gone = {(r[3], r[4]) for oid, r in before.items() if oid not in seen.relations}
-    recreated = []  # type: List[str]
-    for oid, relation in sorted(seen.relations.items()):
-        key, then = (relation[3], relation[4]), last.relations.get(oid)
-        if oid in before or relation[1] not in ("r", "p", "m") or key not in gone:
-            continue
-        if then is not None and (then[3], then[4]) != key:  # renamed into the name
-            recreated.append(_named(*key))
-    moved = {oid for oid in before if _moved(oid, last, seen)}
+    new = sorted(oid for oid in seen.fresh if oid in seen.relations and oid not in before)
+    renamed = []
+    for oid in new:
+        relation, then = seen.relations[oid], last.relations.get(oid)
+        key = (relation[3], relation[4])
+        if relation[1] in ("r", "p", "m") and then is not None and (then[3], then[4]) != key:
+            renamed.append(key)
+    gone = (
+        {(r[3], r[4]) for oid, r in before.items() if oid not in seen.relations}
+        if renamed
+        else set()
+    )
+    recreated = [_named(*key) for key in renamed if key in gone]
+    moved = {oid for oid in changed if _moved(oid, last, seen)}
     indexes = []  # type: List[List[Any]]
-    for oid, relation in sorted(seen.relations.items()):
-        table = relation[2]
+    for oid in new:
+        relation, table = seen.relations[oid], seen.relations[oid][2]
         if oid in last.relations or relation[1] != "i" or table not in before or table in moved:
             continue
         if table in seen.held:
@@ -267,34 +232,36 @@ def _facts(
     }
 
 
-def _moved(oid: int, last: _Seen, seen: _Seen) -> bool:
+def _moved(oid: int, last: Seen, seen: Seen) -> bool:
     """Whether a relation got new storage in this statement."""
     now, then = seen.relations.get(oid), last.relations.get(oid)
     return now is not None and then is not None and now[0] is not None and now[0] != then[0]
 
 
 def _constraints(
-    before: Dict[int, Any], last: _Seen, seen: _Seen, moved: Set[int], name: Any
+    before: Dict[int, Any], last: Seen, seen: Seen, moved: Set[int], name: Any
 ) -> Tuple[List[List[str]], List[List[str]]]:
     """Constraints validated, and columns made NOT NULL, on tables that existed before,
     while this transaction holds a lock on them that blocks writes (a rewrite aside:
     it reads every row anyway, and says so)."""
     validated = []  # type: List[List[str]]
     not_null = []  # type: List[List[str]]
-    for oid, (_columns, required, constraints) in sorted(seen.tables.items()):
+    for oid, (names, constraints) in sorted(seen.tables.items()):
         if oid not in before or oid in moved or seen.held.get(oid, -1) < BLOCKS_WRITES:
             continue
-        then = last.tables.get(oid)
+        then = last.relations.get(oid)
         if then is None:
             continue
-        valid_then = {c[0] for c in then[2] if c[3]}
+        valid_then = last.valid.get(oid, set())
         for key, conname, kind, valid, _keys, _definition in constraints:
             if kind in ("c", "f") and valid and key not in valid_then:
                 validated.append([conname, name(oid), "foreign key" if kind == "f" else "check"])
         checks = [c[5] for c in constraints if c[2] == "c" and c[3]]
-        for attnum, column in sorted(required.items()):
-            if attnum in then[1] or attnum > then[0]:
-                continue  # NOT NULL already, or a column added by this statement
+        made = seen.not_null.get(oid, set()) - last.not_null.get(oid, set())
+        for attnum in sorted(made):
+            if attnum > then[5]:
+                continue  # a column added by this statement
+            column = names.get(attnum, str(attnum))
             not_valid = any(c[2] == "n" and not c[3] and c[4] == [attnum] for c in constraints)
             if not_valid or any(_not_null_check(check, column) for check in checks):
                 continue

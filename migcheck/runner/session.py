@@ -99,6 +99,9 @@ class Session:
         self.script = ScriptDirectory.from_config(self.config)
         self.by_path = {os.path.realpath(path): rev for path, rev in spec["revisions"].items()}
         self.engine = self.connection = None  # type: Any
+        # The catalog as the last run, watched to its end, left it (observe.py); None
+        # after anything else ran.
+        self.carried = None  # type: Any
         sync_url = spec.get("sync_url")
         if sync_url:
             # No automatic prepared statements with psycopg: DISCARD ALL between runs
@@ -166,6 +169,7 @@ class Session:
                 f"rows_hook = {spec!r}: it needs a synchronous connection, and the project's "
                 "Python has neither psycopg2 nor psycopg"
             )
+        self.carried = None  # the project's code may change anything
         function = hook(spec, "rows_hook", self.roots)
         try:
             with self._scope():
@@ -210,7 +214,8 @@ class Session:
         from alembic.runtime.migration import RevisionStep
 
         revision_map = self.script.revision_map
-        watch = Watch(self.by_path) if observe else None
+        carried, self.carried = self.carried, None
+        watch = Watch(self.by_path, carried) if observe else None
 
         class Announced(RevisionStep):
             """A step that says which revision starts, before its migration runs: if the
@@ -255,6 +260,8 @@ class Session:
         with watch:
             reply = self._run_env(plan, steps[-1][0] if steps else None)
         reply["observed"] = watch.records
+        if reply.get("ok"):
+            self.carried = watch.last  # what the next run, if watched, starts from
         return reply
 
     def inspect(self, use: Callable[[Any], None]) -> Dict[str, Any]:

@@ -1,0 +1,86 @@
+-- What observed_all.sql reads, of the relations the migration's transaction holds a
+-- lock on only: after each statement of a transaction, what it can have changed (any
+-- statement that reads, writes, creates, alters or drops a relation locks it until the
+-- transaction ends). A few rows of pg_locks instead of the whole catalog.
+WITH held AS (
+    SELECT l.relation, array_agg(DISTINCT l.mode) AS modes
+    FROM pg_catalog.pg_locks l
+    WHERE l.pid = pg_catalog.pg_backend_pid()
+      AND l.locktype = 'relation'
+      AND l.granted
+      AND l.database = (
+          SELECT d.oid FROM pg_catalog.pg_database d
+          WHERE d.datname = pg_catalog.current_database()
+      )
+    GROUP BY l.relation
+), relations AS (
+    SELECT c.oid, c.relkind, c.relnatts, n.nspname, c.relname, i.indrelid,
+           c.relfilenode AS node
+    FROM held h
+    JOIN pg_catalog.pg_class c ON c.oid = h.relation
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
+    -- User objects only: their oids start at FirstNormalObjectId.
+    WHERE c.oid >= 16384
+      AND c.relkind IN ('r', 'p', 'm', 'i', 'I')
+      AND n.nspname <> 'information_schema'
+      -- No LIKE: a percent sign means a parameter to some drivers (pg8000), even alone.
+      AND n.nspname !~ '^pg_(toast|temp_)'
+), tables AS (
+    SELECT r.oid, r.relnatts FROM relations r WHERE r.relkind IN ('r', 'p')
+), work AS (
+    SELECT r.oid,
+           pg_catalog.pg_stat_get_xact_numscans(r.oid)
+           + pg_catalog.pg_stat_get_xact_tuples_inserted(r.oid)
+           + pg_catalog.pg_stat_get_xact_tuples_updated(r.oid)
+           + pg_catalog.pg_stat_get_xact_tuples_deleted(r.oid) AS done
+    FROM relations r
+    WHERE r.relkind IN ('r', 'm')
+)
+SELECT pg_catalog.json_build_object(
+    'xact', pg_catalog.now()::text,
+    'lock_timeout', pg_catalog.current_setting('lock_timeout'),
+    'statement_timeout', pg_catalog.current_setting('statement_timeout'),
+    'work', (
+        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(w.oid, w.done)), '[]')
+        FROM work w
+        WHERE w.done > 0
+    ),
+    'relations', (
+        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
+            r.oid, r.node, r.relkind, r.indrelid, r.nspname, r.relname, r.relnatts)), '[]')
+        FROM relations r
+    ),
+    'held', (
+        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(h.relation, h.modes)), '[]')
+        FROM held h
+    ),
+    'not_null', (
+        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(a.attrelid, a.attnum)), '[]')
+        FROM tables t
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid
+        WHERE a.attnum > 0 AND a.attnotnull AND NOT a.attisdropped
+    ),
+    'valid', (
+        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(x.conrelid, x.oid)), '[]')
+        FROM tables t
+        JOIN pg_catalog.pg_constraint x ON x.conrelid = t.oid
+        WHERE x.contype IN ('c', 'f') AND x.convalidated
+    ),
+    'tables', (
+        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
+            t.oid,
+            (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(a.attnum, a.attname)), '[]')
+             FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = t.oid AND a.attnum > 0 AND a.attnotnull AND NOT a.attisdropped),
+            (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
+                        x.oid, x.conname, x.contype, x.convalidated, x.conkey,
+                        CASE WHEN x.contype = 'c' THEN pg_catalog.pg_get_constraintdef(x.oid) END
+                    )), '[]')
+             FROM pg_catalog.pg_constraint x
+             WHERE x.conrelid = t.oid AND x.contype IN ('c', 'f', 'n'))
+        )), '[]')
+        FROM tables t
+        WHERE t.oid IN (SELECT h.relation FROM held h)
+    )
+)::text

@@ -1,0 +1,122 @@
+"""One reading of the catalog by a migration's own transaction (``observed_all.sql``,
+``observed_held.sql``): what observe.py compares from one statement to the next. The
+queries are prepared once per connection: planning is most of their cost."""
+
+import json
+import os
+import uuid
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from .connections import OWN, PREPARED, driver_connection, prepared
+
+
+def _sql(name: str) -> str:
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name)) as file:
+        return file.read()
+
+
+_ALL, _HELD = "observed_all", "observed_held"
+_QUERIES = {name: _sql(f"{name}.sql") for name in (_ALL, _HELD)}
+# Connections whose statements are remembered (the oldest is forgotten: a new one
+# prepares its own, under another name).
+_CONNECTIONS = 4
+
+# pg_locks' modes, weakest first; from ShareLock on, writes to the table wait.
+MODES = (
+    "AccessShareLock",
+    "RowShareLock",
+    "RowExclusiveLock",
+    "ShareUpdateExclusiveLock",
+    "ShareLock",
+    "ShareRowExclusiveLock",
+    "ExclusiveLock",
+    "AccessExclusiveLock",
+)
+_STRENGTH = {mode: index for index, mode in enumerate(MODES)}
+BLOCKS_WRITES = _STRENGTH["ShareLock"]
+
+
+class Seen:
+    """One reading of ``observed_all.sql``, or of ``observed_held.sql`` over an earlier
+    reading of the same transaction (what is not held cannot have changed since)."""
+
+    def __init__(self, text: str, last: "Optional[Seen]" = None):
+        data = json.loads(text)
+        self.xact: str = data["xact"]
+        self.lock_timeout: str = data["lock_timeout"]
+        self.statement_timeout: str = data["statement_timeout"]
+        # table oid: full scans and rows written by the transaction so far
+        self.work: Dict[int, int] = {row[0]: int(row[1]) for row in data["work"]}
+        # oid: (storage file, kind, the table of an index, schema, name, columns)
+        self.relations: Dict[int, Tuple[Any, str, Optional[int], str, str, int]] = {
+            row[0]: (row[1], row[2], row[3], row[4], row[5], row[6]) for row in data["relations"]
+        }
+        # relation oid: the strongest lock the transaction holds on it
+        self.held: Dict[int, int] = {
+            row[0]: max(_STRENGTH.get(mode, -1) for mode in row[1]) for row in data["held"]
+        }
+        # The tables read: each one's NOT NULL columns and valid constraints.
+        read = [oid for oid, relation in self.relations.items() if relation[1] in ("r", "p")]
+        self.not_null: Dict[int, Set[int]] = {oid: set() for oid in read}
+        for table, attnum in data["not_null"]:
+            self.not_null[table].add(attnum)
+        self.valid: Dict[int, Set[int]] = {oid: set() for oid in read}
+        for table, constraint in data["valid"]:
+            self.valid[table].add(constraint)
+        # Of the tables held: ({attnum: name} NOT NULL, [(oid, name, type, valid, keys, def)])
+        self.tables: Dict[int, Tuple[Dict[int, str], List[Any]]] = {
+            row[0]: ({a[0]: a[1] for a in row[1]}, row[2]) for row in data["tables"]
+        }
+        # What this reading read (the relations held, or all of them).
+        self.fresh: Set[int] = set(self.relations)
+        if last is not None:
+            # Held and gone from the catalog: dropped by the transaction.
+            dropped = {oid for oid in self.held if oid not in self.relations}
+            self.fresh |= dropped
+            self.relations = _keep(self.relations, last.relations, dropped)
+            self.not_null = _keep(self.not_null, last.not_null, dropped)
+            self.valid = _keep(self.valid, last.valid, dropped)
+            self.work = _keep(self.work, last.work, dropped)
+
+
+def _keep(mine: Dict[int, Any], earlier: Dict[int, Any], dropped: Set[int]) -> Dict[int, Any]:
+    """What an earlier reading had, with what this one read over it (and what it found
+    dropped left out)."""
+    kept = dict(earlier)
+    kept.update(mine)
+    for oid in dropped:
+        kept.pop(oid, None)
+    return kept
+
+
+def _query(connection: Any, query: str) -> str:
+    """``query``'s text, through its statement prepared on the migration's connection:
+    planning it (most of its cost) once per connection, not once per statement."""
+    raw = driver_connection(connection)
+    token = prepared(raw)
+    cursor = connection.connection.cursor()
+    try:
+        if token is None:
+            token = uuid.uuid4().hex[:12]  # never a name the connection has
+            for name, text in _QUERIES.items():
+                cursor.execute(f"PREPARE {OWN}{name}_{token} AS {text}")
+            PREPARED[id(raw)] = (raw, token)
+            while len(PREPARED) > _CONNECTIONS:
+                del PREPARED[next(iter(PREPARED))]
+        cursor.execute(f"EXECUTE {OWN}{query}_{token}")
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    value = row[0]
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def read(connection: Any, last: Optional[Seen] = None, across: bool = False) -> Seen:
+    """The catalog now: what ``last`` read, and what the transaction holds since, while
+    it is the same transaction (or ``across`` one that only ended); all of it when not (a
+    statement that committed may have changed what it no longer holds)."""
+    if last is not None:
+        seen = Seen(_query(connection, _HELD), last)
+        if across or seen.xact == last.xact:
+            return seen
+    return Seen(_query(connection, _ALL))
