@@ -5,10 +5,13 @@ Each code's own fixture (tests/projects/locks_*) proves it on a real migration."
 from __future__ import annotations
 
 import shutil
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config as AlembicConfig
 from servers import Servers
 
 from migcheck import check
@@ -199,3 +202,138 @@ def test_every_sync_driver_is_observed_alike(driver: str, url_config: Config) ->
         expected.message,
         expected.line,
     )
+
+
+def _project(folder: Path, upgrade: str, downgrade: str = "pass") -> Path:
+    """Alembic's generic template (env.py builds its own engine from the URL), with
+    0001 creating users and orders and 0002 doing ``upgrade``."""
+    command.init(AlembicConfig(str(folder / "alembic.ini")), str(folder / "migrations"))
+    versions = folder / "migrations" / "versions"
+    (versions / "0001_tables.py").write_text(
+        'revision = "0001"\ndown_revision = None\n\n'
+        "import sqlalchemy as sa\nfrom alembic import op\n\n\n"
+        "def upgrade():\n"
+        '    op.create_table("users", sa.Column("id", sa.Integer, primary_key=True),\n'
+        '                    sa.Column("code", sa.String(20), unique=True),\n'
+        '                    sa.Column("name", sa.Text),\n'
+        '                    sa.Column("email", sa.String(50), index=True))\n'
+        '    op.create_table("orders", sa.Column("id", sa.Integer, primary_key=True),\n'
+        '                    sa.Column("user_code", sa.String(20),\n'
+        '                              sa.ForeignKey("users.code")))\n\n\n'
+        'def downgrade():\n    op.drop_table("orders")\n    op.drop_table("users")\n'
+    )
+    body = textwrap.indent(textwrap.dedent(upgrade).strip(), "    ")
+    undo = textwrap.indent(textwrap.dedent(downgrade).strip(), "    ")
+    (versions / "0002_change.py").write_text(
+        'revision = "0002"\ndown_revision = "0001"\n\n'
+        "import sqlalchemy as sa\nfrom alembic import op\n\n\n"
+        f"def upgrade():\n{body}\n\n\ndef downgrade():\n{undo}\n"
+    )
+    return folder
+
+
+def _found(url_config: Config, folder: Path) -> list[tuple[Code, str | None, str]]:
+    """The lock findings of 0002's upgrade (its downgrade is not the subject here)."""
+    report = check(replace(url_config, project_dir=folder, rows=0))
+    return [
+        (f.code, f.revision, f.message)
+        for f in report.findings
+        if f.code.startswith("MC5") and not f.message.startswith("downgrade: ")
+    ]
+
+
+@pytest.mark.server
+def test_a_driver_that_deallocates_its_statements_does_not_fail_the_migration(
+    url_config: Config, tmp_path: Path
+) -> None:
+    """psycopg 3 prepares a statement run five times, and then deallocates everything on
+    the next ALTER or DROP (migcheck's prepared readings with it); a migration may also run
+    DEALLOCATE ALL itself. The readings are prepared again: no failure."""
+    columns = "\n".join(f'op.add_column("users", sa.Column("c{n}", sa.Integer))' for n in range(9))
+    upgrade = (
+        "op.execute(\"SET lock_timeout = '5s'\")\n" + columns + '\nop.execute("DEALLOCATE ALL")'
+    )
+    downgrade = "op.execute(\"SET lock_timeout = '5s'\")\n" + "\n".join(
+        f'op.drop_column("users", "c{n}")' for n in range(9)
+    )
+    assert _found(url_config, _project(tmp_path, upgrade, downgrade)) == []
+
+
+@pytest.mark.server
+def test_a_type_widened_in_place_builds_and_validates_nothing(
+    url_config: Config, tmp_path: Path
+) -> None:
+    """varchar(50) -> varchar(100) keeps the storage of the index over the column and the
+    foreign key over it, which PostgreSQL makes again without building or checking."""
+    upgrade = """
+        op.execute("SET lock_timeout = '5s'")
+        op.alter_column("users", "email", type_=sa.String(100), existing_type=sa.String(50))
+        op.alter_column("orders", "user_code", type_=sa.String(40), existing_type=sa.String(20))
+        op.alter_column("users", "code", type_=sa.String(40), existing_type=sa.String(20))
+    """
+    downgrade = """
+        op.execute("SET lock_timeout = '5s'")
+        op.alter_column("users", "code", type_=sa.String(20), existing_type=sa.String(40))
+        op.alter_column("orders", "user_code", type_=sa.String(20), existing_type=sa.String(40))
+        op.alter_column("users", "email", type_=sa.String(50), existing_type=sa.String(100))
+    """
+    assert _found(url_config, _project(tmp_path, upgrade, downgrade)) == []
+
+
+@pytest.mark.server
+def test_an_autocommit_block_hides_nothing(url_config: Config, tmp_path: Path) -> None:
+    """Committed at once, the statements hold no lock afterwards: what they did to the
+    catalog says which locks they took."""
+    upgrade = """
+        with op.get_context().autocommit_block():
+            op.execute("UPDATE users SET name = 'x' WHERE name IS NULL")
+            op.alter_column("users", "name", nullable=False, existing_type=sa.Text)
+            op.create_check_constraint("ck_users_email", "users", "email <> ''")
+    """
+    downgrade = """
+        op.execute("SET lock_timeout = '5s'")
+        op.drop_constraint("ck_users_email", "users", type_="check")
+        op.alter_column("users", "name", nullable=True, existing_type=sa.Text)
+    """
+    found = _found(url_config, _project(tmp_path, upgrade, downgrade))
+    assert [(code, message.split("` ", 1)[1]) for code, _, message in found] == [
+        (
+            Code.MC505,
+            "made users.name NOT NULL by reading every row under an ACCESS EXCLUSIVE lock "
+            "(no valid CHECK (name IS NOT NULL) spares the scan)",
+        ),
+        (
+            Code.MC506,
+            "took an ACCESS EXCLUSIVE lock on table users with no lock_timeout: queued behind "
+            "a long transaction, it makes every query on users wait behind it",
+        ),
+        (
+            Code.MC504,
+            "validated check ck_users_email on table users while writes to it wait (every "
+            "row is checked under the lock)",
+        ),
+    ]
+
+
+@pytest.mark.server
+def test_set_not_null_that_a_check_spares_reads_no_row(url_config: Config, tmp_path: Path) -> None:
+    """PostgreSQL skips the scan when a valid CHECK implies NOT NULL, whatever else it
+    says: the table's scan count tells, not the CHECK's wording. (``name <> ''`` alone
+    does not spare it: PostgreSQL scans, and MC505 says so.)"""
+    upgrade = """
+        op.execute("SET lock_timeout = '5s'")
+        with op.get_context().autocommit_block():
+            op.execute("UPDATE users SET name = 'x' WHERE name IS NULL")
+            op.execute(
+                "ALTER TABLE users ADD CONSTRAINT ck_name "
+                "CHECK (name IS NOT NULL AND name <> '') NOT VALID"
+            )
+            op.execute("ALTER TABLE users VALIDATE CONSTRAINT ck_name")
+        op.alter_column("users", "name", nullable=False, existing_type=sa.Text)
+    """
+    downgrade = """
+        op.execute("SET lock_timeout = '5s'")
+        op.alter_column("users", "name", nullable=True, existing_type=sa.Text)
+        op.drop_constraint("ck_name", "users", type_="check")
+    """
+    assert _found(url_config, _project(tmp_path, upgrade, downgrade)) == []

@@ -16,7 +16,7 @@ from migcheck.check import check
 from migcheck.codes import Code
 from migcheck.config import Config, resolve
 from migcheck.errors import MigcheckError
-from migcheck.findings import Report
+from migcheck.findings import Report, graded
 from migcheck.graph import Static, examine
 from migcheck.options import parse_text
 from migcheck.pytest_plugin import PYTEST_OPTIONS, dest
@@ -68,7 +68,8 @@ class Plugin:
         return self._static
 
     def static(self) -> Report:
-        return self.examined().report
+        report = self.examined().report
+        return replace(report, findings=graded(report.findings, self.settings.severity))
 
     def walk(self, version: int | None) -> Report:
         """``version``'s report: walked on first use, then kept for the session."""
@@ -129,7 +130,8 @@ class Plugin:
                 f"PostgreSQL {version or '(default version)'}": self.walk(version)
                 for version in self.versions
             }
-            self._merged = shards.merge(walks, static.suppressions, needed=needs(static.files))
+            merged = shards.merge(walks, static.suppressions, needed=needs(static.files))
+            self._merged = replace(merged, findings=graded(merged.findings, self.settings.severity))
         return self._merged
 
     def across(self) -> Report:

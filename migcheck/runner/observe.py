@@ -16,7 +16,7 @@ import sys
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from .connections import driver_connection
-from .readings import BLOCKS_WRITES, MODES, Seen, read
+from .readings import BLOCKS_WRITES, MODES, STRENGTH, Seen, read
 
 _CONCURRENTLY = re.compile(r"\bCONCURRENTLY\b", re.IGNORECASE)
 # The one storage change the catalog cannot tell from a rewrite without a lock that could
@@ -50,30 +50,16 @@ def _named(schema: str, name: str) -> str:
     return name if schema == "public" else f"{schema}.{name}"
 
 
-def _not_null_check(definition: Optional[str], column: str) -> bool:
-    """Whether a CHECK's text is ``col IS NOT NULL`` (what lets SET NOT NULL skip its scan)."""
-    if not definition:
-        return False
-    quoted = '"{}"'.format(column.replace('"', '""'))
-    body = definition.strip()
-    while body.upper().startswith("CHECK"):
-        body = body[5:].strip()
-    while body.startswith("(") and body.endswith(")"):
-        body = body[1:-1].strip()
-    return body in (f"{column} IS NOT NULL", f"{quoted} IS NOT NULL")
-
-
 class _Revision:
     """Where one revision's statements stand."""
 
-    def __init__(self, revision: str, upgrade: bool, connection: Any, seen: Seen, carried: bool):
+    def __init__(self, revision: str, upgrade: bool, connection: Any, seen: Seen):
         self.revision = revision
         self.upgrade = upgrade
         self.driver = driver_connection(connection)
         self.before = seen.relations  # what existed as it started
         self.last = seen
         self.transaction = 0  # counts the transactions its statements ran in
-        self.carried = carried  # ``last`` is the run before's: its transaction ended
 
 
 class Watch:
@@ -84,6 +70,7 @@ class Watch:
         # The last reading of the run before, when nothing unwatched ran since.
         self.carried = carried
         self.last = None  # type: Optional[Seen]
+        self.error = None  # type: Optional[str]
         self.files = {}  # type: Dict[str, bool]
         self.records = []  # type: List[Dict[str, Any]]
         self.current = None  # type: Optional[_Revision]
@@ -101,11 +88,11 @@ class Watch:
 
     def begin(self, revision: str, upgrade: bool, connection: Any) -> None:
         """A revision's migration function starts, on ``connection``. The catalog as the
-        last run left it, when that run was watched to its end, is still the catalog: no
-        need to read it all again."""
+        last run left it, when that run was watched to its end, is still the catalog but
+        for what this run locked before its first statement: no need to read it all."""
         carried, self.carried = self.carried, None
-        seen = carried if carried is not None else read(connection)
-        self.current = _Revision(revision, upgrade, connection, seen, carried is not None)
+        seen = read(connection, carried, across=True) if carried is not None else read(connection)
+        self.current = _Revision(revision, upgrade, connection, seen)
 
     def end(self) -> None:
         current, self.current = self.current, None
@@ -114,7 +101,7 @@ class Watch:
 
     def _line(self) -> Optional[int]:
         """The line of the revision file that is running (the innermost one)."""
-        frame = sys._getframe(2)  # type: Any
+        frame = sys._getframe(3)  # type: Any
         while frame is not None:
             name = frame.f_code.co_filename
             known = self.files.get(name)
@@ -126,12 +113,20 @@ class Watch:
         return None
 
     def statement(self, connection: Any, statement: str) -> None:
+        """After a statement on the migration's connection. What fails here is migcheck's
+        own failure (``error``), never the migration's: the watch stops."""
         current = self.current
         if current is None or driver_connection(connection) is not current.driver:
             return
+        try:
+            self._statement(current, connection, statement)
+        except Exception as error:  # any: it is reported as migcheck's
+            self.error = f"{type(error).__name__}: {error}".strip()
+            self.current = None
+
+    def _statement(self, current: "_Revision", connection: Any, statement: str) -> None:
         line = self._line()
-        seen = read(connection, current.last, across=current.carried)
-        current.carried = False
+        seen = read(connection, current.last)
         last, current.last = current.last, seen
         held_before = last.held  # type: Dict[int, int]
         if seen.xact != last.xact:
@@ -144,16 +139,18 @@ class Watch:
             oid: count - last.work.get(oid, 0) if count >= last.work.get(oid, 0) else count
             for oid, count in seen.work.items()
         }
-        # Of tables that existed: work that grows with their size.
-        work = sum(count for oid, count in done.items() if oid in current.before)
-        record = _facts(current, last, seen, held_before, statement)
+        # A statement that committed (an autocommit block) holds nothing any more: what it
+        # did shows in the catalog only, and its locks are those PostgreSQL takes for that.
+        committed = seen.xact != last.xact and not any(oid in current.before for oid in seen.held)
+        record = _facts(current, last, seen, held_before, statement, done, committed)
         record.update(
             revision=current.revision,
             upgrade=current.upgrade,
             line=line,
             sql=" ".join(statement.split())[:_SQL_LENGTH],
             transaction=current.transaction,
-            work=max(work, 0),
+            # Of tables that existed: work that grows with their size.
+            work=sum(count for oid, count in done.items() if oid in current.before),
             lock_timeout=seen.lock_timeout,
             statement_timeout=seen.statement_timeout,
         )
@@ -161,7 +158,13 @@ class Watch:
 
 
 def _facts(
-    current: _Revision, last: Seen, seen: Seen, held_before: Dict[int, int], statement: str
+    current: _Revision,
+    last: Seen,
+    seen: Seen,
+    held_before: Dict[int, int],
+    statement: str,
+    done: Dict[int, int],
+    committed: bool,
 ) -> Dict[str, Any]:
     """What one statement did to the relations that existed before the revision."""
     before = current.before
@@ -170,30 +173,16 @@ def _facts(
         relation = seen.relations.get(oid) or before[oid]
         return _named(relation[3], relation[4])
 
-    existing = {oid for oid in seen.held if oid in before}
-    held = sorted(
-        [name(oid), before[oid][1], MODES[seen.held[oid]]]
-        for oid in existing
-        if seen.held[oid] >= 0
-    )
-    taken = sorted(
-        [name(oid), before[oid][1], MODES[seen.held[oid]]]
-        for oid in existing
-        if seen.held[oid] > held_before.get(oid, -1)
-    )
     # Only what this reading read can have changed (what is not held did not).
     changed = sorted(seen.fresh & set(before))
+    moved = {oid for oid in changed if _moved(oid, last, seen)}
     rewritten = []  # type: List[List[str]]
     for oid in changed:
         relation = before[oid]
-        now, then = seen.relations.get(oid), last.relations.get(oid)
-        if now is None or then is None or now[0] is None or now[0] == then[0]:
-            continue
-        table = relation[2]
-        if relation[1] == "i" and table in before and _moved(table, last, seen):
+        if oid not in moved or _TRUNCATE.match(statement):
+            continue  # TRUNCATE: new storage, empty, nothing copied (what it lost is MC601's)
+        if relation[1] == "i" and relation[2] in moved:
             continue  # rebuilt with its table: the table's rewrite says it
-        if _TRUNCATE.match(statement):
-            continue  # new storage, empty: nothing copied (what it lost is MC601's)
         rewritten.append([name(oid), relation[1]])
     # batch_alter_table(recreate="always") and the like: a copy takes the old one's name.
     new = sorted(oid for oid in seen.fresh if oid in seen.relations and oid not in before)
@@ -209,26 +198,42 @@ def _facts(
         else set()
     )
     recreated = [_named(*key) for key in renamed if key in gone]
-    moved = {oid for oid in changed if _moved(oid, last, seen)}
+    # An index PostgreSQL dropped and made again over the same storage (ALTER ... TYPE to
+    # a binary-compatible type) was not built.
+    reused = {
+        r[0] for oid, r in last.relations.items() if r[1] == "i" and oid not in seen.relations
+    }
     indexes = []  # type: List[List[Any]]
     for oid in new:
-        relation, table = seen.relations[oid], seen.relations[oid][2]
-        if oid in last.relations or relation[1] != "i" or table not in before or table in moved:
+        relation = seen.relations[oid]
+        table = relation[2]
+        if relation[1] != "i" or oid in last.relations or table not in before:
+            continue  # not an index, not built by this statement, or on a new table
+        if table in moved or relation[0] in reused:
             continue
         if table in seen.held:
             blocking = seen.held[table] >= BLOCKS_WRITES
-        else:  # not in a transaction (an autocommit block): how it was built is in its text
+        else:  # committed already: how it was built is in its text
             blocking = not _CONCURRENTLY.search(statement)
         indexes.append([_named(relation[3], relation[4]), name(table), blocking])
-    validated, not_null = _constraints(before, last, seen, moved, name)
+    validated, not_null = _constraints(current, last, seen, moved, done, committed)
+    existing = [(oid, mode) for oid, mode in sorted(seen.held.items()) if oid in before]
+    held = [[name(oid), before[oid][1], MODES[mode]] for oid, mode in existing if mode >= 0]
+    taken = [
+        [name(oid), before[oid][1], MODES[mode]]
+        for oid, mode in existing
+        if mode >= 0 and mode > held_before.get(oid, -1)
+    ]
+    if committed:
+        taken = _inferred(current, last, seen, moved, indexes, validated, not_null, name)
     return {
-        "taken": taken,
-        "held": held,
+        "taken": sorted(taken),
+        "held": sorted(held),
         "rewritten": rewritten,
         "recreated": recreated,
         "indexes": indexes,
-        "validated": validated,
-        "not_null": not_null,
+        "validated": [[c, name(t), kind] for c, t, kind in validated],
+        "not_null": [[name(t), column] for t, column in not_null],
     }
 
 
@@ -239,31 +244,79 @@ def _moved(oid: int, last: Seen, seen: Seen) -> bool:
 
 
 def _constraints(
-    before: Dict[int, Any], last: Seen, seen: Seen, moved: Set[int], name: Any
-) -> Tuple[List[List[str]], List[List[str]]]:
-    """Constraints validated, and columns made NOT NULL, on tables that existed before,
-    while this transaction holds a lock on them that blocks writes (a rewrite aside:
-    it reads every row anyway, and says so)."""
-    validated = []  # type: List[List[str]]
-    not_null = []  # type: List[List[str]]
-    for oid, (names, constraints) in sorted(seen.tables.items()):
-        if oid not in before or oid in moved or seen.held.get(oid, -1) < BLOCKS_WRITES:
-            continue
+    current: _Revision,
+    last: Seen,
+    seen: Seen,
+    moved: Set[int],
+    done: Dict[int, int],
+    committed: bool,
+) -> Tuple[List[Tuple[str, int, str]], List[Tuple[int, str]]]:
+    """Constraints validated, and columns made NOT NULL with a scan, on tables that
+    existed, while writes to them waited: (constraint, table, kind), (table, column). A
+    table rewritten is left out: the rewrite reads every row anyway, and says so."""
+    validated = []  # type: List[Tuple[str, int, str]]
+    not_null = []  # type: List[Tuple[int, str]]
+    for oid in sorted(seen.fresh & set(current.before)):
         then = last.relations.get(oid)
-        if then is None:
+        if then is None or oid in moved or oid not in seen.constraints:
             continue
-        valid_then = last.valid.get(oid, set())
-        for key, conname, kind, valid, _keys, _definition in constraints:
-            if kind in ("c", "f") and valid and key not in valid_then:
-                validated.append([conname, name(oid), "foreign key" if kind == "f" else "check"])
-        checks = [c[5] for c in constraints if c[2] == "c" and c[3]]
-        made = seen.not_null.get(oid, set()) - last.not_null.get(oid, set())
-        for attnum in sorted(made):
-            if attnum > then[5]:
-                continue  # a column added by this statement
-            column = names.get(attnum, str(attnum))
-            not_valid = any(c[2] == "n" and not c[3] and c[4] == [attnum] for c in constraints)
-            if not_valid or any(_not_null_check(check, column) for check in checks):
+        if not committed and seen.held.get(oid, -1) < BLOCKS_WRITES:
+            continue  # VALIDATE CONSTRAINT alone: writes go on
+        old, now = last.constraints.get(oid, {}), seen.constraints[oid]
+        # Dropped by this statement and made again valid under the same name: what ALTER
+        # ... TYPE does to the constraints over a column, without checking the rows again.
+        remade = {c[0] for key, c in old.items() if key not in now and c[2]}
+        for key, (conname, kind, valid) in sorted(now.items()):
+            if not valid or (key in old and old[key][2]):
                 continue
-            not_null.append([name(oid), column])
+            if (committed and key in old) or (key not in old and conname in remade):
+                continue  # VALIDATE in a transaction of its own: writes went on
+            validated.append((conname, oid, "foreign key" if kind == "f" else "check"))
+        made = set(seen.not_null.get(oid, {})) - set(last.not_null.get(oid, {}))
+        checks = any(kind == "c" and valid for _, kind, valid in now.values())
+        for attnum in sorted(made):
+            if attnum > then[5] or attnum in seen.not_valid_not_null.get(oid, set()):
+                continue  # added by this statement, or NOT NULL NOT VALID (no scan)
+            # In a transaction, the scan shows in the table's counts; a valid CHECK that
+            # implies NOT NULL spares it. After a commit the counts may be gone: a table
+            # with a valid CHECK is given the benefit of the doubt.
+            if (not committed and not done.get(oid)) or (committed and checks):
+                continue
+            not_null.append((oid, seen.not_null[oid][attnum]))
     return validated, not_null
+
+
+def _inferred(
+    current: _Revision,
+    last: Seen,
+    seen: Seen,
+    moved: Set[int],
+    indexes: List[List[Any]],
+    validated: List[Tuple[str, int, str]],
+    not_null: List[Tuple[int, str]],
+    name: Any,
+) -> List[List[str]]:
+    """The locks a statement that committed took on tables that existed, from what it
+    did there (pg_locks shows them no more): those PostgreSQL takes for each."""
+    modes = {}  # type: Dict[int, str]
+    before = current.before
+
+    def took(oid: int, mode: str) -> None:
+        if oid in before and STRENGTH[mode] > STRENGTH.get(modes.get(oid, ""), -1):
+            modes[oid] = mode
+
+    for oid in moved:
+        took(oid, "AccessExclusiveLock")
+    for oid in seen.fresh & set(before):
+        now, then = seen.relations.get(oid), last.relations.get(oid)
+        if now is not None and then is not None and now[5] > then[5] and now[1] in ("r", "p"):
+            took(oid, "AccessExclusiveLock")  # a column added
+    by_name = {name(oid): oid for oid in before}
+    for _, table, blocking in indexes:
+        if blocking and table in by_name:
+            took(by_name[table], "ShareLock")
+    for _, oid, kind in validated:
+        took(oid, "ShareRowExclusiveLock" if kind == "foreign key" else "AccessExclusiveLock")
+    for oid, _ in not_null:
+        took(oid, "AccessExclusiveLock")
+    return [[name(oid), before[oid][1], mode] for oid, mode in sorted(modes.items())]

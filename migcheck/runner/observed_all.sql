@@ -1,8 +1,7 @@
 -- What a migration's own transaction sees as each revision starts, and after a
 -- statement that ran in a transaction of its own (an autocommit block): every relation
 -- of the project's schemas with its storage file (a rewrite gives it a new one), each
--- table's NOT NULL columns and valid constraints, the locks this backend holds (with
--- the details of the tables among them: column names, constraints, a CHECK's text), the
+-- table's NOT NULL columns and its constraints, the locks this backend holds, the
 -- timeouts in force, and per table the scans and row writes of the transaction so far.
 -- One row, one JSON text: the same for every driver. Nothing here takes a lock
 -- (pg_relation_size would: a table another session locked would stop it).
@@ -60,31 +59,24 @@ SELECT pg_catalog.json_build_object(
         FROM held h
     ),
     'not_null', (
-        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(a.attrelid, a.attnum)), '[]')
+        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
+            a.attrelid, a.attnum, a.attname)), '[]')
         FROM tables t
         JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid
         WHERE a.attnum > 0 AND a.attnotnull AND NOT a.attisdropped
     ),
-    'valid', (
-        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(x.conrelid, x.oid)), '[]')
+    'constraints', (
+        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
+            x.conrelid, x.oid, x.conname, x.contype, x.convalidated)), '[]')
         FROM tables t
         JOIN pg_catalog.pg_constraint x ON x.conrelid = t.oid
-        WHERE x.contype IN ('c', 'f') AND x.convalidated
+        WHERE x.contype IN ('c', 'f')
     ),
-    'tables', (
-        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
-            t.oid,
-            (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(a.attnum, a.attname)), '[]')
-             FROM pg_catalog.pg_attribute a
-             WHERE a.attrelid = t.oid AND a.attnum > 0 AND a.attnotnull AND NOT a.attisdropped),
-            (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
-                        x.oid, x.conname, x.contype, x.convalidated, x.conkey,
-                        CASE WHEN x.contype = 'c' THEN pg_catalog.pg_get_constraintdef(x.oid) END
-                    )), '[]')
-             FROM pg_catalog.pg_constraint x
-             WHERE x.conrelid = t.oid AND x.contype IN ('c', 'f', 'n'))
-        )), '[]')
+    'not_valid_not_null', (
+        -- PostgreSQL 18: NOT NULL added NOT VALID (no scan), by the column it covers.
+        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(x.conrelid, x.conkey)), '[]')
         FROM tables t
-        WHERE t.oid IN (SELECT h.relation FROM held h)
+        JOIN pg_catalog.pg_constraint x ON x.conrelid = t.oid
+        WHERE x.contype = 'n' AND NOT x.convalidated
     )
 )::text

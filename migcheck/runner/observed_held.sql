@@ -56,31 +56,24 @@ SELECT pg_catalog.json_build_object(
         FROM held h
     ),
     'not_null', (
-        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(a.attrelid, a.attnum)), '[]')
+        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
+            a.attrelid, a.attnum, a.attname)), '[]')
         FROM tables t
         JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid
         WHERE a.attnum > 0 AND a.attnotnull AND NOT a.attisdropped
     ),
-    'valid', (
-        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(x.conrelid, x.oid)), '[]')
+    'constraints', (
+        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
+            x.conrelid, x.oid, x.conname, x.contype, x.convalidated)), '[]')
         FROM tables t
         JOIN pg_catalog.pg_constraint x ON x.conrelid = t.oid
-        WHERE x.contype IN ('c', 'f') AND x.convalidated
+        WHERE x.contype IN ('c', 'f')
     ),
-    'tables', (
-        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
-            t.oid,
-            (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(a.attnum, a.attname)), '[]')
-             FROM pg_catalog.pg_attribute a
-             WHERE a.attrelid = t.oid AND a.attnum > 0 AND a.attnotnull AND NOT a.attisdropped),
-            (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
-                        x.oid, x.conname, x.contype, x.convalidated, x.conkey,
-                        CASE WHEN x.contype = 'c' THEN pg_catalog.pg_get_constraintdef(x.oid) END
-                    )), '[]')
-             FROM pg_catalog.pg_constraint x
-             WHERE x.conrelid = t.oid AND x.contype IN ('c', 'f', 'n'))
-        )), '[]')
+    'not_valid_not_null', (
+        -- PostgreSQL 18: NOT NULL added NOT VALID (no scan), by the column it covers.
+        SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(x.conrelid, x.conkey)), '[]')
         FROM tables t
-        WHERE t.oid IN (SELECT h.relation FROM held h)
+        JOIN pg_catalog.pg_constraint x ON x.conrelid = t.oid
+        WHERE x.contype = 'n' AND NOT x.convalidated
     )
 )::text

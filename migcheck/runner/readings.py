@@ -5,7 +5,7 @@ queries are prepared once per connection: planning is most of their cost."""
 import json
 import os
 import uuid
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, Optional, Set, Tuple
 
 from .connections import OWN, PREPARED, driver_connection, prepared
 
@@ -32,8 +32,8 @@ MODES = (
     "ExclusiveLock",
     "AccessExclusiveLock",
 )
-_STRENGTH = {mode: index for index, mode in enumerate(MODES)}
-BLOCKS_WRITES = _STRENGTH["ShareLock"]
+STRENGTH = {mode: index for index, mode in enumerate(MODES)}
+BLOCKS_WRITES = STRENGTH["ShareLock"]
 
 
 class Seen:
@@ -53,20 +53,20 @@ class Seen:
         }
         # relation oid: the strongest lock the transaction holds on it
         self.held: Dict[int, int] = {
-            row[0]: max(_STRENGTH.get(mode, -1) for mode in row[1]) for row in data["held"]
+            row[0]: max(STRENGTH.get(mode, -1) for mode in row[1]) for row in data["held"]
         }
-        # The tables read: each one's NOT NULL columns and valid constraints.
+        # The tables read: each one's NOT NULL columns, constraints (CHECK and foreign
+        # keys: name, type, valid) and NOT VALID not-null constraints (PostgreSQL 18).
         read = [oid for oid, relation in self.relations.items() if relation[1] in ("r", "p")]
-        self.not_null: Dict[int, Set[int]] = {oid: set() for oid in read}
-        for table, attnum in data["not_null"]:
-            self.not_null[table].add(attnum)
-        self.valid: Dict[int, Set[int]] = {oid: set() for oid in read}
-        for table, constraint in data["valid"]:
-            self.valid[table].add(constraint)
-        # Of the tables held: ({attnum: name} NOT NULL, [(oid, name, type, valid, keys, def)])
-        self.tables: Dict[int, Tuple[Dict[int, str], List[Any]]] = {
-            row[0]: ({a[0]: a[1] for a in row[1]}, row[2]) for row in data["tables"]
-        }
+        self.not_null: Dict[int, Dict[int, str]] = {oid: {} for oid in read}
+        for table, attnum, column in data["not_null"]:
+            self.not_null[table][attnum] = column
+        self.constraints: Dict[int, Dict[int, Tuple[str, str, bool]]] = {oid: {} for oid in read}
+        for table, constraint, name, kind, valid in data["constraints"]:
+            self.constraints[table][constraint] = (name, kind, valid)
+        self.not_valid_not_null: Dict[int, Set[int]] = {oid: set() for oid in read}
+        for table, keys in data["not_valid_not_null"]:
+            self.not_valid_not_null[table].update(keys)
         # What this reading read (the relations held, or all of them).
         self.fresh: Set[int] = set(self.relations)
         if last is not None:
@@ -75,7 +75,10 @@ class Seen:
             self.fresh |= dropped
             self.relations = _keep(self.relations, last.relations, dropped)
             self.not_null = _keep(self.not_null, last.not_null, dropped)
-            self.valid = _keep(self.valid, last.valid, dropped)
+            self.constraints = _keep(self.constraints, last.constraints, dropped)
+            self.not_valid_not_null = _keep(
+                self.not_valid_not_null, last.not_valid_not_null, dropped
+            )
             self.work = _keep(self.work, last.work, dropped)
 
 
@@ -96,19 +99,38 @@ def _query(connection: Any, query: str) -> str:
     token = prepared(raw)
     cursor = connection.connection.cursor()
     try:
+        if token is not None:
+            # Gone if the driver deallocated all it prepared (psycopg 3 does, on its own
+            # cache's behalf, after a DROP or an ALTER): EXECUTE would abort the migration.
+            _execute(
+                cursor,
+                "SELECT count(*) FROM pg_catalog.pg_prepared_statements "
+                f"WHERE name = '{OWN}{query}_{token}'",
+            )
+            if not cursor.fetchone()[0]:
+                token = None
         if token is None:
             token = uuid.uuid4().hex[:12]  # never a name the connection has
             for name, text in _QUERIES.items():
-                cursor.execute(f"PREPARE {OWN}{name}_{token} AS {text}")
+                _execute(cursor, f"PREPARE {OWN}{name}_{token} AS {text}")
             PREPARED[id(raw)] = (raw, token)
             while len(PREPARED) > _CONNECTIONS:
                 del PREPARED[next(iter(PREPARED))]
-        cursor.execute(f"EXECUTE {OWN}{query}_{token}")
+        _execute(cursor, f"EXECUTE {OWN}{query}_{token}")
         row = cursor.fetchone()
     finally:
         cursor.close()
     value = row[0]
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def _execute(cursor: Any, statement: str) -> None:
+    """Not prepared by psycopg 3 itself (it would, after a few runs of the same text, and
+    then deallocate everything on the next DDL of the migration's)."""
+    if type(cursor).__module__.split(".")[0] == "psycopg":
+        cursor.execute(statement, prepare=False)
+    else:
+        cursor.execute(statement)
 
 
 def read(connection: Any, last: Optional[Seen] = None, across: bool = False) -> Seen:

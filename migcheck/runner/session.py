@@ -99,9 +99,7 @@ class Session:
         self.script = ScriptDirectory.from_config(self.config)
         self.by_path = {os.path.realpath(path): rev for path, rev in spec["revisions"].items()}
         self.engine = self.connection = None  # type: Any
-        # The catalog as the last run, watched to its end, left it (observe.py); None
-        # after anything else ran.
-        self.carried = None  # type: Any
+        self.carried = None  # type: Any  # the catalog a watched run left (observe.py)
         sync_url = spec.get("sync_url")
         if sync_url:
             # No automatic prepared statements with psycopg: DISCARD ALL between runs
@@ -259,6 +257,12 @@ class Session:
             return self._run_env(plan, steps[-1][0] if steps else None)
         with watch:
             reply = self._run_env(plan, steps[-1][0] if steps else None)
+        if watch.error is not None:  # migcheck's own failure, not the migration's
+            return {
+                "ok": False,
+                "internal": f"observing the migration's statements failed: {watch.error} "
+                "(--no-locks turns the observation off)",
+            }
         reply["observed"] = watch.records
         if reply.get("ok"):
             self.carried = watch.last  # what the next run, if watched, starts from
