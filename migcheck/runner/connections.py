@@ -78,8 +78,11 @@ def _discard(cursor: Any, keep: bool) -> None:
     cursor.execute(f"SELECT name FROM pg_catalog.pg_prepared_statements WHERE name !~ '^{OWN}'")
     for (name,) in cursor.fetchall():
         cursor.execute('DEALLOCATE "{}"'.format(name.replace('"', '""')))
-    for statement in _RESET:
-        cursor.execute(statement)
+    try:  # one round trip where the driver takes several statements at once
+        cursor.execute("; ".join(_RESET))
+    except Exception:  # it does not (pg8000): in autocommit, nothing to undo
+        for statement in _RESET:
+            cursor.execute(statement)
 
 
 def reset(connection: Any) -> None:

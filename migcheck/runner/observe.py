@@ -21,6 +21,7 @@ from .readings import BLOCKS_WRITES, MODES, STRENGTH, Seen, read
 _CONCURRENTLY = re.compile(r"\bCONCURRENTLY\b", re.IGNORECASE)
 # The one storage change the catalog cannot tell from a rewrite without a lock that could
 # wait (pg_relation_size): an emptied table. Read from the statement.
+_DEALLOCATE = re.compile(r"\b(DEALLOCATE|DISCARD)\b", re.IGNORECASE)
 _TRUNCATE = re.compile(r"\s*TRUNCATE\b", re.IGNORECASE)
 _SQL_LENGTH = 300
 
@@ -58,6 +59,7 @@ class _Revision:
         self.upgrade = upgrade
         self.driver = driver_connection(connection)
         self.before = seen.relations  # what existed as it started
+        self.existed = set(seen.relations)
         self.last = seen
         self.transaction = 0  # counts the transactions its statements ran in
 
@@ -126,7 +128,7 @@ class Watch:
 
     def _statement(self, current: "_Revision", connection: Any, statement: str) -> None:
         line = self._line()
-        seen = read(connection, current.last)
+        seen = read(connection, current.last, suspect=bool(_DEALLOCATE.search(statement)))
         last, current.last = current.last, seen
         held_before = last.held  # type: Dict[int, int]
         if seen.xact != last.xact:
@@ -174,7 +176,7 @@ def _facts(
         return _named(relation[3], relation[4])
 
     # Only what this reading read can have changed (what is not held did not).
-    changed = sorted(seen.fresh & set(before))
+    changed = sorted(seen.fresh & current.existed)
     moved = {oid for oid in changed if _moved(oid, last, seen)}
     rewritten = []  # type: List[List[str]]
     for oid in changed:
@@ -200,9 +202,10 @@ def _facts(
     recreated = [_named(*key) for key in renamed if key in gone]
     # An index PostgreSQL dropped and made again over the same storage (ALTER ... TYPE to
     # a binary-compatible type) was not built.
-    reused = {
-        r[0] for oid, r in last.relations.items() if r[1] == "i" and oid not in seen.relations
-    }
+    dropped = [
+        last.relations[oid] for oid in seen.fresh - set(seen.relations) if oid in last.relations
+    ]
+    reused = {relation[0] for relation in dropped if relation[1] == "i"}
     indexes = []  # type: List[List[Any]]
     for oid in new:
         relation = seen.relations[oid]
@@ -256,7 +259,7 @@ def _constraints(
     table rewritten is left out: the rewrite reads every row anyway, and says so."""
     validated = []  # type: List[Tuple[str, int, str]]
     not_null = []  # type: List[Tuple[int, str]]
-    for oid in sorted(seen.fresh & set(current.before)):
+    for oid in sorted(seen.fresh & current.existed):
         then = last.relations.get(oid)
         if then is None or oid in moved or oid not in seen.constraints:
             continue
@@ -307,7 +310,7 @@ def _inferred(
 
     for oid in moved:
         took(oid, "AccessExclusiveLock")
-    for oid in seen.fresh & set(before):
+    for oid in seen.fresh & current.existed:
         now, then = seen.relations.get(oid), last.relations.get(oid)
         if now is not None and then is not None and now[5] > then[5] and now[1] in ("r", "p"):
             took(oid, "AccessExclusiveLock")  # a column added

@@ -92,14 +92,24 @@ def _keep(mine: Dict[int, Any], earlier: Dict[int, Any], dropped: Set[int]) -> D
     return kept
 
 
-def _query(connection: Any, query: str) -> str:
+def _deallocates(raw: Any) -> bool:
+    """Whether the driver may deallocate statements it did not prepare: psycopg 3, unless
+    told never to prepare (as migcheck's own connection is), clears the server's prepared
+    statements when its cache needs it."""
+    for candidate in (raw, getattr(raw, "_connection", None)):
+        if type(candidate).__module__.split(".")[0] == "psycopg":
+            return getattr(candidate, "prepare_threshold", None) is not None
+    return False
+
+
+def _query(connection: Any, query: str, suspect: bool = False) -> str:
     """``query``'s text, through its statement prepared on the migration's connection:
     planning it (most of its cost) once per connection, not once per statement."""
     raw = driver_connection(connection)
     token = prepared(raw)
     cursor = connection.connection.cursor()
     try:
-        if token is not None:
+        if token is not None and (suspect or _deallocates(raw)):
             # Gone if the driver deallocated all it prepared (psycopg 3 does, on its own
             # cache's behalf, after a DROP or an ALTER): EXECUTE would abort the migration.
             _execute(
@@ -133,12 +143,15 @@ def _execute(cursor: Any, statement: str) -> None:
         cursor.execute(statement)
 
 
-def read(connection: Any, last: Optional[Seen] = None, across: bool = False) -> Seen:
+def read(
+    connection: Any, last: Optional[Seen] = None, across: bool = False, suspect: bool = False
+) -> Seen:
     """The catalog now: what ``last`` read, and what the transaction holds since, while
     it is the same transaction (or ``across`` one that only ended); all of it when not (a
-    statement that committed may have changed what it no longer holds)."""
+    statement that committed may have changed what it no longer holds). ``suspect``: the
+    last statement may have deallocated prepared statements."""
     if last is not None:
-        seen = Seen(_query(connection, _HELD), last)
+        seen = Seen(_query(connection, _HELD, suspect), last)
         if across or seen.xact == last.xact:
             return seen
-    return Seen(_query(connection, _ALL))
+    return Seen(_query(connection, _ALL, suspect))
