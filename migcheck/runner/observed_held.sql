@@ -20,8 +20,9 @@ WITH held AS (
     JOIN pg_catalog.pg_class c ON c.oid = h.relation
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
-    -- User objects only: their oids start at FirstNormalObjectId.
-    WHERE c.oid >= 16384
+    -- User objects only: their oids start at FirstNormalObjectId. (On the locks' side: a
+    -- pg_class lookup by each of them, not a scan of every user relation.)
+    WHERE h.relation >= 16384
       AND c.relkind IN ('r', 'p', 'm', 'i', 'I')
       AND n.nspname <> 'information_schema'
       -- No LIKE: a percent sign means a parameter to some drivers (pg8000), even alone.
