@@ -45,7 +45,7 @@ def check(config: Config, *, progress: ProgressCallback | None = None) -> Report
     """
     static = graph.examine(config)
     if static.blocking:
-        return _graded(static.report, config)
+        return graded(static.report, config.severity)
     if isinstance(config.models, str):
         from migcheck.drift import check_spec
 
@@ -55,12 +55,7 @@ def check(config: Config, *, progress: ProgressCallback | None = None) -> Report
     # The project's Python starts now, and its Alembic and SQLAlchemy imports run while
     # this process reads the configuration and the server starts.
     with runners(projects.python(config)) as pool:
-        return _graded(_check(config, static, pool, progress), config)
-
-
-def _graded(report: Report, config: Config) -> Report:
-    """The severities the project's settings give codes (``severity``)."""
-    return replace(report, findings=graded(report.findings, config.severity))
+        return graded(_check(config, static, pool, progress), config.severity)
 
 
 def _check(

@@ -131,14 +131,6 @@ def suppress(
     return tuple(marked)
 
 
-def graded(
-    findings: Iterable[Finding], levels: Sequence[tuple[str, Severity]]
-) -> tuple[Finding, ...]:
-    """``findings``, those of a code ``levels`` names with its severity there."""
-    by_code = dict(levels)
-    return tuple(replace(f, level=by_code[f.code]) if f.code in by_code else f for f in findings)
-
-
 @dataclass(frozen=True, slots=True)
 class Run:
     """One PostgreSQL version's walk."""
@@ -212,3 +204,13 @@ class Comparison:
             changes=self.differences,
         )
         return Report(findings=(finding,), stages=(Stage.DIFF,))
+
+
+def graded(report: Report, levels: Sequence[tuple[str, Severity]]) -> Report:
+    """``report``, its findings of a code ``levels`` names with the severity it gives (the
+    settings' ``severity``)."""
+    by_code = dict(levels)
+    findings = (
+        replace(f, level=by_code[f.code]) if f.code in by_code else f for f in report.findings
+    )
+    return replace(report, findings=tuple(findings))

@@ -100,8 +100,13 @@ class Statement:
         """Whether it scanned or wrote a table that existed, or rewrote, built or checked
         anything there: work that takes as long as the table is big."""
         return bool(
-            self.work or self.rewritten or self.recreated or self.indexes or self.validated
-        ) or bool(self.not_null)
+            self.work
+            or self.rewritten
+            or self.recreated
+            or self.indexes
+            or self.validated
+            or self.not_null
+        )
 
 
 def _locks(rows: Sequence[Sequence[str]]) -> tuple[Lock, ...]:

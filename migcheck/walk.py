@@ -207,8 +207,11 @@ class Walk:
             return Step("downgrade", rev, error=error)
         snapshot = self.db.snapshot()
         rows = self.read(snapshot)
-        existed = relations(self.schema) if self.schema is not None else frozenset()
-        observed = within(self.db.observed, existed)
+        # Of what existed before the upgrade only (read only when there is anything to sort).
+        observed = self.db.observed
+        if observed:
+            existed = relations(self.schema) if self.schema is not None else frozenset()
+            observed = within(observed, existed)
         return Step(
             "downgrade",
             rev,

@@ -129,8 +129,7 @@ def merge(ctx: click.Context, /, files: tuple[Path, ...], **_: Any) -> int:
     given = resolved.sources["config"] != DEFAULT
     parsed = _revision_files(config, given=given)
     accepted = suppress.accepted(config, parsed) if parsed is not None else ()
-    merged = merge_reports(loaded, accepted, needed=needs(parsed or ()))
-    merged = replace(merged, findings=graded(merged.findings, config.severity))
+    merged = graded(merge_reports(loaded, accepted, needed=needs(parsed or ())), config.severity)
     return reports.emit(merged, outputs, config.ini_path)
 
 

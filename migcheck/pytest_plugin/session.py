@@ -68,8 +68,7 @@ class Plugin:
         return self._static
 
     def static(self) -> Report:
-        report = self.examined().report
-        return replace(report, findings=graded(report.findings, self.settings.severity))
+        return graded(self.examined().report, self.settings.severity)
 
     def walk(self, version: int | None) -> Report:
         """``version``'s report: walked on first use, then kept for the session."""
@@ -131,7 +130,7 @@ class Plugin:
                 for version in self.versions
             }
             merged = shards.merge(walks, static.suppressions, needed=needs(static.files))
-            self._merged = replace(merged, findings=graded(merged.findings, self.settings.severity))
+            self._merged = graded(merged, self.settings.severity)
         return self._merged
 
     def across(self) -> Report:

@@ -19,9 +19,10 @@ from .connections import driver_connection
 from .readings import BLOCKS_WRITES, MODES, STRENGTH, Seen, read
 
 _CONCURRENTLY = re.compile(r"\bCONCURRENTLY\b", re.IGNORECASE)
+# A statement after which the prepared readings may be gone.
+_DEALLOCATE = re.compile(r"\b(DEALLOCATE|DISCARD)\b", re.IGNORECASE)
 # The one storage change the catalog cannot tell from a rewrite without a lock that could
 # wait (pg_relation_size): an emptied table. Read from the statement.
-_DEALLOCATE = re.compile(r"\b(DEALLOCATE|DISCARD)\b", re.IGNORECASE)
 _TRUNCATE = re.compile(r"\s*TRUNCATE\b", re.IGNORECASE)
 _SQL_LENGTH = 300
 

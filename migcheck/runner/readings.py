@@ -1,6 +1,6 @@
-"""One reading of the catalog by a migration's own transaction (``observed_all.sql``,
-``observed_held.sql``): what observe.py compares from one statement to the next. The
-queries are prepared once per connection: planning is most of their cost."""
+"""One reading of the catalog by a migration's own transaction (``observed.sql``): what
+observe.py compares from one statement to the next. The query is prepared once per
+connection: planning is most of its cost."""
 
 import json
 import os
@@ -9,14 +9,8 @@ from typing import Any, Dict, Optional, Set, Tuple
 
 from .connections import OWN, PREPARED, driver_connection, prepared
 
-
-def _sql(name: str) -> str:
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name)) as file:
-        return file.read()
-
-
-_ALL, _HELD = "observed_all", "observed_held"
-_QUERIES = {name: _sql(f"{name}.sql") for name in (_ALL, _HELD)}
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "observed.sql")) as _file:
+    _QUERY = _file.read()
 # Connections whose statements are remembered (the oldest is forgotten: a new one
 # prepares its own, under another name).
 _CONNECTIONS = 4
@@ -37,7 +31,7 @@ BLOCKS_WRITES = STRENGTH["ShareLock"]
 
 
 class Seen:
-    """One reading of ``observed_all.sql``, or of ``observed_held.sql`` over an earlier
+    """One reading of ``observed.sql``: of every relation, or of those held over an earlier
     reading of the same transaction (what is not held cannot have changed since)."""
 
     def __init__(self, text: str, last: "Optional[Seen]" = None):
@@ -92,19 +86,25 @@ def _keep(mine: Dict[int, Any], earlier: Dict[int, Any], dropped: Set[int]) -> D
     return kept
 
 
+def _psycopg(thing: Any) -> bool:
+    """Whether ``thing`` is psycopg 3's (a connection, a cursor)."""
+    return type(thing).__module__.split(".")[0] == "psycopg"
+
+
 def _deallocates(raw: Any) -> bool:
     """Whether the driver may deallocate statements it did not prepare: psycopg 3, unless
     told never to prepare (as migcheck's own connection is), clears the server's prepared
     statements when its cache needs it."""
     for candidate in (raw, getattr(raw, "_connection", None)):
-        if type(candidate).__module__.split(".")[0] == "psycopg":
+        if _psycopg(candidate):
             return getattr(candidate, "prepare_threshold", None) is not None
     return False
 
 
-def _query(connection: Any, query: str, suspect: bool = False) -> str:
-    """``query``'s text, through its statement prepared on the migration's connection:
-    planning it (most of its cost) once per connection, not once per statement."""
+def _query(connection: Any, everything: bool, suspect: bool) -> str:
+    """``observed.sql``'s reading (of ``everything``, or of the relations held), through
+    its statement prepared on the migration's connection: planned once per connection,
+    not once per statement."""
     raw = driver_connection(connection)
     token = prepared(raw)
     cursor = connection.connection.cursor()
@@ -115,18 +115,17 @@ def _query(connection: Any, query: str, suspect: bool = False) -> str:
             _execute(
                 cursor,
                 "SELECT count(*) FROM pg_catalog.pg_prepared_statements "
-                f"WHERE name = '{OWN}{query}_{token}'",
+                f"WHERE name = '{OWN}observed_{token}'",
             )
             if not cursor.fetchone()[0]:
                 token = None
         if token is None:
             token = uuid.uuid4().hex[:12]  # never a name the connection has
-            for name, text in _QUERIES.items():
-                _execute(cursor, f"PREPARE {OWN}{name}_{token} AS {text}")
+            _execute(cursor, f"PREPARE {OWN}observed_{token}(boolean) AS {_QUERY}")
             PREPARED[id(raw)] = (raw, token)
             while len(PREPARED) > _CONNECTIONS:
                 del PREPARED[next(iter(PREPARED))]
-        _execute(cursor, f"EXECUTE {OWN}{query}_{token}")
+        _execute(cursor, f"EXECUTE {OWN}observed_{token}({'true' if everything else 'false'})")
         row = cursor.fetchone()
     finally:
         cursor.close()
@@ -137,7 +136,7 @@ def _query(connection: Any, query: str, suspect: bool = False) -> str:
 def _execute(cursor: Any, statement: str) -> None:
     """Not prepared by psycopg 3 itself (it would, after a few runs of the same text, and
     then deallocate everything on the next DDL of the migration's)."""
-    if type(cursor).__module__.split(".")[0] == "psycopg":
+    if _psycopg(cursor):
         cursor.execute(statement, prepare=False)
     else:
         cursor.execute(statement)
@@ -151,7 +150,7 @@ def read(
     statement that committed may have changed what it no longer holds). ``suspect``: the
     last statement may have deallocated prepared statements."""
     if last is not None:
-        seen = Seen(_query(connection, _HELD, suspect), last)
+        seen = Seen(_query(connection, False, suspect), last)
         if across or seen.xact == last.xact:
             return seen
-    return Seen(_query(connection, _ALL, suspect))
+    return Seen(_query(connection, True, suspect))

@@ -1,7 +1,13 @@
--- What observed_all.sql reads, of the relations the migration's transaction holds a
--- lock on only: after each statement of a transaction, what it can have changed (any
--- statement that reads, writes, creates, alters or drops a relation locks it until the
--- transaction ends). A few rows of pg_locks instead of the whole catalog.
+-- What a migration's own transaction sees after each of its statements: the locks this
+-- backend holds, the timeouts in force, and of the relations in scope (every relation of
+-- the project's schemas when $1, as a revision starts and after a statement that ran in
+-- a transaction of its own, an autocommit block; else those the transaction holds a lock
+-- on, all a statement of the transaction can have changed, since any statement that
+-- reads, writes, creates, alters or drops a relation keeps it locked to the end): each
+-- one's storage file (a rewrite gives it a new one), each table's NOT NULL columns and
+-- constraints, and per table the scans and row writes of the transaction so far. One
+-- row, one JSON text: the same for every driver. Nothing here takes a lock
+-- (pg_relation_size would: a table another session locked would stop it).
 WITH held AS (
     SELECT l.relation, array_agg(DISTINCT l.mode) AS modes
     FROM pg_catalog.pg_locks l
@@ -13,17 +19,21 @@ WITH held AS (
           WHERE d.datname = pg_catalog.current_database()
       )
     GROUP BY l.relation
+), scope AS (
+    -- User objects only: their oids start at FirstNormalObjectId. $1: every one of them;
+    -- else those the transaction holds a lock on, each looked up in pg_class (not every
+    -- user relation scanned against them).
+    SELECT h.relation AS oid FROM held h WHERE NOT $1 AND h.relation >= 16384
+    UNION ALL
+    SELECT c.oid FROM pg_catalog.pg_class c WHERE $1 AND c.oid >= 16384
 ), relations AS (
     SELECT c.oid, c.relkind, c.relnatts, n.nspname, c.relname, i.indrelid,
            c.relfilenode AS node
-    FROM held h
-    JOIN pg_catalog.pg_class c ON c.oid = h.relation
+    FROM scope s
+    JOIN pg_catalog.pg_class c ON c.oid = s.oid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
-    -- User objects only: their oids start at FirstNormalObjectId. (On the locks' side: a
-    -- pg_class lookup by each of them, not a scan of every user relation.)
-    WHERE h.relation >= 16384
-      AND c.relkind IN ('r', 'p', 'm', 'i', 'I')
+    WHERE c.relkind IN ('r', 'p', 'm', 'i', 'I')
       AND n.nspname <> 'information_schema'
       -- No LIKE: a percent sign means a parameter to some drivers (pg8000), even alone.
       AND n.nspname !~ '^pg_(toast|temp_)'
