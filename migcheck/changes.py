@@ -41,7 +41,7 @@ def find(config: Config, directory: Path) -> Changes:
     ``directory`` since ``config.base``."""
     if config.changed_files:
         return given(config.changed_files)
-    return from_git(directory, config.base)
+    return fromgit(directory, config.base)
 
 
 def given(files: Iterable[Path]) -> Changes:
@@ -49,7 +49,7 @@ def given(files: Iterable[Path]) -> Changes:
     return Changes(tuple(path.resolve() for path in files), "among the files given")
 
 
-def _git(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def git(directory: Path, *args: str, option: str = "--changed") -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(
             ["git", "-C", str(directory), *args],
@@ -58,7 +58,7 @@ def _git(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
             check=False,
         )
     except FileNotFoundError:
-        raise UsageError("--changed: git is not installed (or not on PATH)") from None
+        raise UsageError(f"{option}: git is not installed (or not on PATH)") from None
 
 
 def _names(output: str) -> list[str]:
@@ -66,19 +66,19 @@ def _names(output: str) -> list[str]:
 
 
 def _commit(root: Path, ref: str) -> str | None:
-    found = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    found = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     return found.stdout.strip() if found.returncode == 0 else None
 
 
 def default_branch(root: Path) -> str | None:
     """origin/HEAD's target if the clone has one, else main, else master."""
-    remote = _git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    remote = git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
     candidates = [remote.stdout.strip()] if remote.returncode == 0 else []
     candidates += ["main", "master"]
     return next((name for name in candidates if name and _commit(root, name)), None)
 
 
-def _base(root: Path, ref: str | None) -> tuple[str, str]:
+def base(root: Path, ref: str | None) -> tuple[str, str]:
     """(commit to compare with, how to name it)."""
     if ref is not None:
         commit = _commit(root, ref)
@@ -91,7 +91,7 @@ def _base(root: Path, ref: str | None) -> tuple[str, str]:
             f"--changed: {root} has no origin/HEAD, main or master branch to compare with; "
             "name a commit with --base REF"
         )
-    merge_base = _git(root, "merge-base", "HEAD", branch)
+    merge_base = git(root, "merge-base", "HEAD", branch)
     if merge_base.returncode != 0:
         raise UsageError(
             f"--changed: no common commit of HEAD and {branch} in {root}; "
@@ -101,24 +101,24 @@ def _base(root: Path, ref: str | None) -> tuple[str, str]:
     return commit, f"{branch} (merge base {commit[:10]})"
 
 
-def from_git(directory: Path, ref: str | None = None) -> Changes:
+def fromgit(directory: Path, ref: str | None = None) -> Changes:
     """The files of the repository around ``directory`` that differ from ``ref``.
 
     ``ref`` None: the merge base of HEAD with the default branch. Committed, staged,
     unstaged and untracked (not ignored) changes all count; deleted files are listed too
     (they are no revision any more, so they select nothing).
     """
-    top = _git(directory, "rev-parse", "--show-toplevel")
+    top = git(directory, "rev-parse", "--show-toplevel")
     if top.returncode != 0:
         raise UsageError(
             f"--changed: {directory.resolve()} is not in a git repository "
             "(pass the changed files as arguments instead)"
         )
     root = Path(top.stdout.strip())
-    commit, name = _base(root, ref)
+    commit, name = base(root, ref)
     # Paths are relative to the top of the work tree for both commands when run there.
-    differ = _git(root, "diff", "--name-only", "--no-renames", "-z", commit, "--")
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")
+    differ = git(root, "diff", "--name-only", "--no-renames", "-z", commit, "--")
+    untracked = git(root, "ls-files", "--others", "--exclude-standard", "-z")
     for result in (differ, untracked):
         if result.returncode != 0:
             raise UsageError(f"--changed: git failed in {root}: {result.stderr.strip()}")

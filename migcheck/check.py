@@ -8,6 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from migcheck.deploy.release import Release
     from migcheck.runner_pool import Runners
 
 from migcheck import changes, graph, suppress
@@ -86,18 +87,21 @@ def _check(
             notes = (f"no revision {found.against}: nothing to walk",)
             return Report(findings=static.findings, notes=notes)
     notify = progress or _ignore
+    release = _release(config, project, pool) if config.deploy_from else None
     versions = provision.versions(config)
     if config.jobs is not None and config.jobs < 1:
         raise UsageError(f"--jobs {config.jobs}: give at least 1")
     jobs = min(config.jobs, len(versions)) if config.jobs else default_jobs(len(versions))
     if jobs == 1:
         walks = [
-            steps.walk_version(config, project, version, notify, only=only, pool=pool)
+            steps.walk_version(
+                config, project, version, notify, only=only, pool=pool, release=release
+            )
             for version in versions
         ]
     else:
         walks = parallel.run(
-            partial(steps.walk_version, config, project, only=only),
+            partial(steps.walk_version, config, project, only=only, release=release),
             versions,
             jobs=jobs,
             on_message=notify,
@@ -111,3 +115,19 @@ def _check(
     # Read with the revision graph's checks, which refused bad ones before any server.
     walked = across(suppress.apply(compared, static.suppressions))
     return Report(runs=tuple(w.run for w in walks), findings=static.findings + walked)
+
+
+def _release(config: Config, project: projects.Project, pool: Runners) -> Release:
+    """The release at --deploy-from, copied into the run's folder (swept with it)."""
+    from migcheck.deploy.release import export
+    from migcheck.locations import folders
+
+    assert config.deploy_from is not None
+    return export(
+        project,
+        folders(config),
+        config.deploy_from,
+        pool.folder,
+        base=config.base,
+        models=config.deploy_models,
+    )

@@ -90,6 +90,10 @@ class Config:
     # head (MC301); None: the target_metadata env.py passes to context.configure;
     # False: no models comparison.
     models: str | Literal[False] | None = None
+    # The release running in production (a git ref, or @base: --changed's), whose models'
+    # statements must still work on the new schema (MC701); None: not checked.
+    deploy_from: str | None = None
+    deploy_models: str | None = None  # where that release's models were (else env.py's)
     # The Python that runs the project's code (env.py, revisions, hooks, models); None:
     # the active virtualenv, a .venv or venv beside the configuration, or migcheck's own.
     python: str | None = None

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 # What ``migcheck check`` looks at; JUnit lists a test case per check of these stages.
-CHECK_STAGES = (Stage.GRAPH, Stage.WALK, Stage.MODELS, Stage.ACROSS)
+CHECK_STAGES = (Stage.GRAPH, Stage.WALK, Stage.MODELS, Stage.DEPLOY, Stage.ACROSS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,6 +188,15 @@ ROWS: tuple[Option, ...] = (
            "The SQLAlchemy models (a MetaData or declarative base) compared with the schema at"
            " head (MC301); default: the target_metadata env.py passes.",
            kind="models", field="models", metavar="MODULE:ATTRIBUTE", pytest=True),
+    Option("deploy_from", ("--deploy-from",), ("check",),
+           "Check that the release at this git commit (its models' statements) still works "
+           "on the schema the new revisions build (MC701); @base: the commit --changed "
+           "compares with.",
+           field="deploy_from", metavar="REF", pytest=True),
+    Option("deploy_models", ("--deploy-models",), ("check",),
+           "Where the models were at --deploy-from (default: the target_metadata env.py "
+           "passed there).",
+           kind="hook", field="deploy_models", metavar="MODULE:ATTRIBUTE", pytest=True),
     Option("no_models", ("--no-models",), ("check",),
            "Do not compare the models with the schema at head (MC301); settings: models = "
            "false.",

@@ -13,6 +13,8 @@ from migcheck import drift, provision
 from migcheck.codes import CODES, Code
 from migcheck.config import Config
 from migcheck.course import walk
+from migcheck.deploy.breaks import check as deploy_check
+from migcheck.deploy.release import Release
 from migcheck.diff import Added, Difference, Removed, diff, is_reordering, render_all
 from migcheck.findings import Finding, Run
 from migcheck.grouping import AT_BASE, consequences
@@ -289,6 +291,7 @@ def walk_version(
     *,
     only: frozenset[str] | None = None,
     pool: Runners | None = None,
+    release: Release | None = None,
 ) -> Walked:
     """One version: start its server, walk, stop it. Runs in a worker process too.
 
@@ -326,6 +329,10 @@ def walk_version(
             filling=filling if filling.plan.active else None,
         ):
             tally.take(event, progress, total)
+        if release is not None:
+            prefix, order = project.select(None, config.to_revision)
+            for event in deploy_check(project, scratch, release, [*prefix, *order]):
+                tally.take(event, progress, total)
     run = tally.run(server, scratch.timings, server_seconds, filling)
     checked, found = len(tally.checked), len(tally.findings)
     progress(Progress(run.pg_version, "done", checked, total, run.seconds, found))

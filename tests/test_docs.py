@@ -41,6 +41,7 @@ NOT_WALKED = {
     Code.MC104: "needs several PostgreSQL versions (--pg 14,15)",
     Code.MC302: "needs several PostgreSQL versions (--pg 13,14)",
     Code.MC303: "needs a live database (migcheck diff URL)",
+    Code.MC701: "needs a git repository of two releases (--deploy-from REF)",
 }
 # What a page's command line adds to the walk.
 OPTIONS: dict[Code, dict[str, Any]] = {

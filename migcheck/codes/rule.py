@@ -48,6 +48,7 @@ class Code(StrEnum):
     MC506 = "MC506"
     MC601 = "MC601"
     MC602 = "MC602"
+    MC701 = "MC701"
 
 
 class Stage(StrEnum):
@@ -57,6 +58,7 @@ class Stage(StrEnum):
     WALK = "walk"  # one version's walk: up, down, up again, base, the history in one run
     MODELS = "models"  # the schema at head against the SQLAlchemy models
     ACROSS = "across versions"  # only comparing the walks of several versions shows it
+    DEPLOY = "deployed release"  # the release at --deploy-from against the new schema
     DIFF = "diff"  # migcheck diff: a live database against its migrations
 
 

@@ -1,5 +1,5 @@
-"""The rows of the codes of the walk, the models, the revision graph and the rows in the
-tables (MC1xx-MC4xx, MC6xx)."""
+"""The rows of the codes of the walk, the models, the revision graph, the rows in the
+tables and the deployed release (MC1xx-MC4xx, MC6xx, MC701)."""
 
 from __future__ import annotations
 
@@ -234,6 +234,21 @@ RULES: tuple[Rule, ...] = (
         "Undo the data migration in downgrade() (delete what it inserted, put back what "
         "it changed), or make it idempotent (INSERT ... ON CONFLICT DO NOTHING, UPDATE "
         "... WHERE it is not done yet).",
+        "upgrade",
+    ),
+    Rule(
+        Code.MC701,
+        "error",
+        Stage.DEPLOY,
+        "breaks the release running in production",
+        "A statement the release at --deploy-from issues (its models' INSERT, SELECT, "
+        "UPDATE or DELETE, compiled by its SQLAlchemy) fails on the schema this revision "
+        "leaves: during a rolling deploy, and after a rollback of the code, that release "
+        "runs against the new schema and fails the same way.",
+        "Expand, then contract: make the change compatible with the running release now "
+        "(add the column nullable or with a server default, add the new column beside the "
+        "old one and keep both filled), and remove what the old release needs in a later "
+        "release, once no running code uses it.",
         "upgrade",
     ),
 )

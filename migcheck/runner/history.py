@@ -107,7 +107,7 @@ def revisions(project: Dict[str, Any]) -> Dict[str, Any]:
     return {"script_location": location, "revisions": found}
 
 
-def load_models(spec: str) -> Any:
+def load_models(spec: str, option: str = "--models") -> Any:
     """``package.module:attribute``: a MetaData, a declarative base (``.metadata``), or a
     list of MetaData, as env.py's target_metadata may be."""
     import importlib
@@ -120,12 +120,12 @@ def load_models(spec: str) -> Any:
         for part in attribute.split("."):
             found = getattr(found, part)
     except Exception as error:  # the user's module: anything may fail on import
-        raise ProjectError(f"--models {spec}: cannot load it: {error}") from None
+        raise ProjectError(f"{option} {spec}: cannot load it: {error}") from None
     found = getattr(found, "metadata", found)
     if isinstance(found, MetaData) or (
         isinstance(found, (list, tuple)) and all(isinstance(m, MetaData) for m in found)
     ):
         return found
     raise ProjectError(
-        f"--models {spec}: expected a MetaData or a declarative base, found {type(found).__name__}"
+        f"{option} {spec}: expected a MetaData or a declarative base, found {type(found).__name__}"
     )

@@ -126,6 +126,19 @@ class Server:
             reply = dict(comparison.reply)
             reply["ok"] = True
             return reply
+        if verb == "deployed":
+            from .deployed import statements
+
+            models = request.get("models")
+            if models:  # named: env.py of that release need not even import
+                found = statements(None, models)
+            else:
+                found = {}
+                result = session.inspect(lambda context: found.update(statements(context, None)))
+                if not result["ok"]:
+                    return result
+            found["ok"] = True
+            return found
         if verb == "exclusions":
             try:
                 excluded = self.comparison.exclusions(
