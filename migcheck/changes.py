@@ -41,7 +41,7 @@ def find(config: Config, directory: Path) -> Changes:
     ``directory`` since ``config.base``."""
     if config.changed_files:
         return given(config.changed_files)
-    return fromgit(directory, config.base)
+    return from_git(directory, config.base)
 
 
 def given(files: Iterable[Path]) -> Changes:
@@ -101,7 +101,7 @@ def base(root: Path, ref: str | None) -> tuple[str, str]:
     return commit, f"{branch} (merge base {commit[:10]})"
 
 
-def fromgit(directory: Path, ref: str | None = None) -> Changes:
+def from_git(directory: Path, ref: str | None = None) -> Changes:
     """The files of the repository around ``directory`` that differ from ``ref``.
 
     ``ref`` None: the merge base of HEAD with the default branch. Committed, staged,

@@ -300,8 +300,8 @@ ROWS = [
         2,
         "migcheck: {tmp}/migcheck.toml: unknown key 'colour' (known keys: config, name, "
         "url_env, x, driver, python, step_timeout, verbose, pg, backend, url, pg_bin, image, "
-        "reuse, jobs, from, to, rows, seed, rows_hook, rows_sql, locks, models, no_models, "
-        "format, output, static, changed, base, "
+        "reuse, jobs, from, to, rows, seed, rows_hook, rows_sql, locks, models, deploy_from, "
+        "deploy_models, no_models, format, output, static, changed, base, "
         "schema, exclude_table, context, bootstrap, bootstrap_sql, ignore, severity, check, "
         "snapshot, diff, merge)",
         {"migcheck.toml": "colour = 1\n"},

@@ -147,16 +147,26 @@ def test_keyboard_interrupt_of_a_migration_is_not_an_interrupt(url_config: Confi
 
 @pytest.mark.server
 def test_a_long_step_says_which_revision_runs(url_config: Config, tmp_path: Path) -> None:
-    """Off a terminal too: one line after a few seconds, then one every ten."""
+    """Off a terminal too: one line after a few seconds (here 1: MIGCHECK_NOTICE_AFTER),
+    then one every ten."""
     project = tmp_path / "slow"
     source = PROJECTS / "migration_sleeps_past_step_timeout"
     for path in source.rglob("*"):
         if path.is_file() and "__pycache__" not in path.parts and path.name != "expected.json":
             target = project / path.relative_to(source)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(path.read_text().replace("pg_sleep(3600)", "pg_sleep(6)"))
+            target.write_text(path.read_text().replace("pg_sleep(3600)", "pg_sleep(2)"))
     result = _migcheck(
-        "check", "-c", str(project / "alembic.ini"), "--step-timeout", "0", config=url_config
+        "check",
+        "-c",
+        str(project / "alembic.ini"),
+        "--step-timeout",
+        "0",
+        "--rows",
+        "0",
+        "--no-locks",
+        config=url_config,
+        env={"MIGCHECK_NOTICE_AFTER": "1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     notices = [line for line in result.stderr.splitlines() if "running for" in line]
@@ -164,7 +174,7 @@ def test_a_long_step_says_which_revision_runs(url_config: Config, tmp_path: Path
     assert len(notices) == 3, result.stderr
     for notice in notices:
         assert notice.startswith("migcheck: PostgreSQL ")
-        assert notice.endswith(": upgrade of 0002 running for 5 s")
+        assert notice.endswith(": upgrade of 0002 running for 1 s")
 
 
 @pytest.mark.server
