@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import psycopg
 
 from migcheck.codes import Code
-from migcheck.deploy import outcomes
+from migcheck.deploy import constraints, outcomes
 from migcheck.deploy.outcomes import Failure, Outcomes, Plan
 from migcheck.deploy.release import Release
 from migcheck.deploy.statements import OldTable, rows, tables, value_types
@@ -64,8 +65,13 @@ class Tracker:
 def release_project(project: Project, release: Release) -> Project:
     """``project`` as it was in the release: its files in the copy."""
     handover = project.handover
+    location = Path(project.script_location)
     return replace(
         project,
+        # %(here)s/migrations, as alembic init writes it, is absolute: moved too.
+        script_location=str(release.moved(location))
+        if location.is_absolute()
+        else project.script_location,
         ini_path=release.moved(project.ini_path),
         toml_path=project.toml_path and release.moved(project.toml_path),
         handover=replace(handover, roots=tuple(release.moved(r) for r in handover.roots)),
@@ -78,11 +84,11 @@ def _plans(
     """Each table's values (wide ones, else ordinary ones where the release's own schema
     refuses those), and what the statements give on the release's schema."""
     types = value_types(connection, [c.type for t in found for c in t.columns if c.type])
-    checks = outcomes.checks(connection, [Plan(t, {}, {}, types) for t in found])
+    checks = constraints.read(connection, found).checks
     plans = []
     for index, table in enumerate(found):
         wide, plain, fresh = rows(table, types, 1000 * (index + 1))
-        checked = frozenset(f"{n}\0{d}" for n, d, _ in checks[table.key])
+        checked = frozenset(name for _, _, columns in checks[table.key] for name in columns)
         plans.append(Plan(table, wide, fresh, types, checked, plain))
     baseline = outcomes.run(connection, plans)
     refused = {p.table.key for p in plans if baseline.get((p.table.key, "INSERT")) is not None}
@@ -152,22 +158,26 @@ def check(
                 f"deploy check skipped: upgrading to {release.short} failed at {error.revision}"
             )
             return
-        deployed = Scratch(release_project(project, release), scratch.databases, scratch.runners)
-        reply = Database(database.libpq_url, deployed, stack, bootstrap=False).ask(
-            {"verb": "deployed", "models": release.models}, code=f"the models at {release.short}"
-        )
-        if not reply.get("ok"):
-            why = reply.get("project_error") or reply.get("internal")
-            raise ProjectError(f"--deploy-from {release.ref}: {why}")
-        found = tables(reply)
+        found = _models(project, scratch, release, database, stack)
         if not found:
             yield Note(
                 f"deploy check: the release at {release.short} has no models (env.py passes "
                 "no target_metadata; name them with --deploy-models): nothing to check"
             )
             return
-        connection = stack.enter_context(psycopg.connect(database.libpq_url, autocommit=True))
+        # The release's statements wait no longer than a step may.
+        timeout = int((scratch.step_timeout or 0) * 1000)
+        connection = stack.enter_context(
+            psycopg.connect(
+                database.libpq_url, autocommit=True, options=f"-c statement_timeout={timeout}"
+            )
+        )
         plans, baseline = _plans(connection, found)
+        if refused := _refused(plans, baseline):
+            yield Note(
+                f"deploy check: {refused} fail on the schema of the release at "
+                f"{release.short} already, and are not checked"
+            )
         tracker = Tracker(baseline)
         for rev in new:
             error = database.run([(rev, True)])
@@ -176,3 +186,43 @@ def check(
                 break
             tracker.take(rev, outcomes.run(connection, plans))
         yield from _findings(project, release, tracker.breaks(plans))
+
+
+def _models(
+    project: Project, scratch: Scratch, release: Release, database: Database, stack: ExitStack
+) -> tuple[OldTable, ...]:
+    """The release's tables and statements, from a runner on the copy of its files."""
+    deployed = Scratch(release_project(project, release), scratch.databases, scratch.runners)
+    reply = Database(database.libpq_url, deployed, stack, bootstrap=False).ask(
+        {"verb": "deployed", "models": release.models}, code=f"the models at {release.short}"
+    )
+    if not reply.get("ok"):
+        why = (
+            reply.get("project_error")
+            or reply.get("internal")
+            or (reply.get("error") or {}).get("message")
+        )
+        raise ProjectError(f"--deploy-from {release.ref}: {why}")
+    for model, path in reply.get("files", ()):
+        if not Path(path).resolve().is_relative_to(release.root.resolve()):
+            raise ProjectError(
+                f"--deploy-from {release.ref}: {model} was imported from {path}, not from the "
+                f"release's files (an installed copy of the project comes first on sys.path): "
+                "add the models' folder to prepend_sys_path in alembic.ini, or name them with "
+                "--deploy-models"
+            )
+    return tables(reply)
+
+
+def _refused(plans: Sequence[Plan], baseline: Outcomes) -> str:
+    """The statements that fail on the release's own schema, for a note ("" if none)."""
+    models = {p.table.key: p.table.model for p in plans}
+    failed = [
+        f"{models[table]} {label} ({outcome.shown})"
+        for (table, label), outcome in baseline.items()
+        if outcome is not None
+    ]
+    if not failed:
+        return ""
+    more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
+    return "; ".join(failed[:3]) + more

@@ -13,6 +13,8 @@ from typing import Any
 
 import psycopg
 
+from migcheck.deploy import constraints
+from migcheck.deploy.constraints import Check, Constraints
 from migcheck.deploy.statements import OldStatement, OldTable, Row, again, parameters
 from migcheck.rows.tables import Column
 from migcheck.rows.values import hints
@@ -43,8 +45,8 @@ class Plan:
     row: Row
     fresh: Row
     types: Mapping[str, Column]
-    # (check name, definition) of each column at the release: a new check on a column
-    # that had one is not tried with the values it names (the release kept to the old).
+    # The columns a check named at the release: a new check on one of them is not tried
+    # with the values it names (the release kept to the old one, whatever its spelling).
     checked: frozenset[str] = frozenset()
     other: Row = field(default_factory=dict)  # ordinary values, if ``row`` does not fit
 
@@ -52,6 +54,7 @@ class Plan:
 @dataclass(slots=True)
 class _Run:
     connection: psycopg.Connection[Any]
+    constraints: Constraints
     inserted: dict[str, dict[str, str | None]] = field(default_factory=dict)
     found: Outcomes = field(default_factory=dict)
 
@@ -76,35 +79,46 @@ def _execute(
     return None, returned
 
 
-def _with_parents(run: _Run, table: OldTable, row: Row) -> Row:
-    """``row`` with each foreign key's value taken from the row its table inserted."""
-    found = dict(row)
-    for column in table.columns:
-        if column.references is not None:
-            parent, name = column.references
-            if name in run.inserted.get(parent, {}):
-                found[column.name] = run.inserted[parent][name]
+def _parents(run: _Run, table: OldTable) -> dict[str, tuple[str, str]]:
+    """column -> (parent table, column): the release's own foreign keys, and the ones of
+    the schema at hand over the release's tables (the release fills those columns with
+    its rows' keys too)."""
+    found = {c.name: c.references for c in table.columns if c.references is not None}
+    for column, parent in run.constraints.references.get(table.key, {}).items():
+        found.setdefault(column, parent)
     return found
 
 
-def _table(
-    run: _Run, plan: Plan, checks: Sequence[tuple[str, str, tuple[str, ...]]], planned: set[str]
-) -> None:
+def _with_parents(run: _Run, table: OldTable, row: Row) -> tuple[Row, bool]:
+    """``row`` with each foreign key's value taken from the row its parent inserted:
+    NULL where there is none (the table itself, a parent whose INSERT failed) and the
+    column allows it; and whether a NOT NULL one found no parent row (an orphan)."""
+    found = dict(row)
+    orphan = False
+    nullable = {c.name: c.nullable for c in table.columns}
+    for name, (parent, column) in _parents(run, table).items():
+        if name not in found:
+            continue
+        if column in run.inserted.get(parent, {}):
+            found[name] = run.inserted[parent][column]
+        elif nullable.get(name, False):
+            found[name] = None
+        else:
+            orphan = True
+    return found, orphan
+
+
+def _table(run: _Run, plan: Plan) -> None:
     table = plan.table
-    row = _with_parents(run, table, plan.row)
+    row, orphan = _with_parents(run, table, plan.row)
     insert = table.statement("INSERT")
     key: list[str | None] | None = None
-    # A parent whose INSERT failed here has no row to refer to: the writes that need one
-    # are not tried (what they gave before stands), the parent's failure is reported.
-    orphan = any(
-        c.references[0] in planned and c.references[0] not in run.inserted
-        for c in table.columns
-        if c.references is not None and c.references[0] != table.key
-    )
-    outcome, returned = (
-        (None, None) if orphan else _execute(run, insert, parameters(table, row), keep=True)
-    )
+    # A NOT NULL foreign key without a parent row here (its INSERT failed) cannot be
+    # written: the writes that need one are not tried (what they gave before stands).
+    outcome: Outcome = None
+    returned: tuple[Any, ...] | None = None
     if not orphan:
+        outcome, returned = _execute(run, insert, parameters(table, row), keep=True)
         run.found[(table.key, insert.label)] = outcome
     if outcome is None and not orphan:
         kept = dict(row)
@@ -115,14 +129,14 @@ def _table(
         )
         run.inserted[table.key] = kept
         key = [kept.get(c.name) for c in table.columns if c.key]
-        second = _with_parents(run, table, again(table, row, plan.fresh))
+        second, _ = _with_parents(run, table, again(table, row, plan.fresh))
         found, _ = _execute(run, insert, parameters(table, second))
         run.found[(table.key, "INSERT of a second row")] = found
-        for column, values in _tried(plan, checks):
+        for column, values in _tried(plan, run.constraints.checks.get(table.key, [])):
             run.found[(table.key, f"INSERT with another {column}")] = _first_failure(
                 run, plan, row, column, values
             )
-    references = {c.name for c in table.columns if c.references is not None}
+    references = set(_parents(run, table))
     for statement in table.statements:
         if statement.kind == "INSERT" or (orphan and statement.column in references):
             continue
@@ -130,22 +144,16 @@ def _table(
         run.found[(table.key, statement.label)] = outcome
 
 
-def _tried(
-    plan: Plan, checks: Sequence[tuple[str, str, tuple[str, ...]]]
-) -> list[tuple[str, list[str]]]:
-    """For each column a check new since the release names, the values it names that
-    fit the column's old type."""
+def _tried(plan: Plan, checks: Sequence[Check]) -> list[tuple[str, list[str]]]:
+    """For each column without a check at the release that a check now names, the values
+    it names (the release had no reason to avoid them)."""
     found = []
     by_name = {c.name: c for c in plan.table.columns}
     for name, definition, columns in checks:
-        if f"{name}\0{definition}" in plan.checked:
-            continue
         for column in columns:
             old = by_name.get(column)
             typed = plan.types.get(old.type or "") if old and old.sets else None
-            if typed is None or any(
-                column in c for n, d, c in checks if f"{n}\0{d}" in plan.checked
-            ):
+            if typed is None or column in plan.checked:
                 continue
             named = hints(replace(typed, checks=((name, definition),)))
             values = [*named.likely, *named.others]
@@ -168,51 +176,18 @@ def _first_failure(run: _Run, plan: Plan, row: Row, column: str, values: list[st
                 raise psycopg.Rollback(savepoint)
         except psycopg.Error:
             continue  # not a value of the old type: the release never writes it
-        tried = _with_parents(run, table, again(table, row, plan.fresh) | {column: value})
+        tried, _ = _with_parents(run, table, again(table, row, plan.fresh) | {column: value})
         outcome, _ = _execute(run, insert, parameters(table, tried))
         if outcome is not None:
             return Failure(outcome.sqlstate, f"{outcome.message} ({column} = {value})")
     return None
 
 
-# Each table's checks, by the table's key (schema.name, or name in the current schema).
-_CHECKS = """
-SELECT t.key, k.conname::text, pg_get_constraintdef(k.oid),
-       ARRAY(SELECT a.attname::text FROM pg_attribute AS a
-             WHERE a.attrelid = k.conrelid AND a.attnum = ANY(k.conkey) ORDER BY a.attnum)
-FROM unnest(%(keys)s::text[], %(schemas)s::text[], %(names)s::text[]) AS t(key, schema, name)
-JOIN pg_namespace AS n ON n.nspname = coalesce(t.schema, current_schema())
-JOIN pg_class AS c ON c.relnamespace = n.oid AND c.relname = t.name
-JOIN pg_constraint AS k ON k.conrelid = c.oid AND k.contype = 'c'
-ORDER BY t.key, k.conname
-"""
-
-Checks = dict[str, list[tuple[str, str, tuple[str, ...]]]]
-
-
-def checks(connection: psycopg.Connection[Any], plans: Sequence[Plan]) -> Checks:
-    """Each table's checks now: (name, definition, columns), by the table's key."""
-    tables = [p.table for p in plans]
-    found: Checks = {t.key: [] for t in tables}
-    rows = connection.execute(
-        _CHECKS,
-        {
-            "keys": [t.key for t in tables],
-            "schemas": [t.schema for t in tables],
-            "names": [t.name for t in tables],
-        },
-    )
-    for key, name, definition, columns in rows:
-        found[key].append((name, definition, tuple(columns)))
-    return found
-
-
 def run(connection: psycopg.Connection[Any], plans: Sequence[Plan]) -> Outcomes:
     """Every statement of ``plans`` on the schema ``connection`` sees, all undone."""
-    state = _Run(connection)
-    found = checks(connection, plans)
-    planned = {p.table.key for p in plans}
+    found = constraints.read(connection, [p.table for p in plans])
+    state = _Run(connection, found)
     with connection.transaction(force_rollback=True):
         for plan in plans:
-            _table(state, plan, found[plan.table.key], planned)
+            _table(state, plan)
     return state.found

@@ -65,18 +65,22 @@ def _commit(top: Path, ref: str, base: str | None) -> str:
 
 
 def _export(top: Path, commit: str, folder: Path, paths: Sequence[str] = ()) -> None:
-    """The files of ``commit`` (only those under ``paths`` when given) into ``folder``."""
-    archive = subprocess.run(
-        ["git", "-C", str(top), "archive", "--format=tar", commit, "--", *paths],
-        capture_output=True,
-        check=False,
-    )
-    if archive.returncode != 0:
-        message = archive.stderr.decode(errors="replace").strip()
-        raise UsageError(f"--deploy-from: git archive {commit[:10]} failed: {message}")
+    """The files of ``commit`` (only those under ``paths`` when given) into ``folder``:
+    git archive piped into tar(1), which writes a thousand files several times faster
+    than the tarfile module, the archive never whole in memory."""
     folder.mkdir(parents=True, exist_ok=True)
-    # tar(1) writes a thousand files several times faster than the tarfile module.
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    with subprocess.Popen(
+        ["git", "-C", str(top), "archive", "--format=tar", commit, "--", *paths],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as archive:
+        extracted = subprocess.run(
+            ["tar", "-x", "-C", str(folder)], stdin=archive.stdout, capture_output=True, check=False
+        )
+        error = archive.stderr.read() if archive.stderr else b""
+    if archive.returncode != 0 or extracted.returncode != 0:
+        message = (error or extracted.stderr).decode(errors="replace").strip()
+        raise UsageError(f"--deploy-from: exporting {commit[:10]} failed: {message}")
 
 
 def export(

@@ -4,11 +4,13 @@ tables are (``migcheck.rows.values``), resolved once on the schema the release r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import psycopg
+from psycopg import sql
 
 from migcheck.rows import tables as catalog_tables
 from migcheck.rows.tables import Column, ValueType
@@ -21,6 +23,7 @@ Kind = Literal["INSERT", "SELECT", "UPDATE", "DELETE"]
 class OldColumn:
     name: str
     type: str | None  # as the release's SQLAlchemy compiles it; None: it cannot
+    cast: bool  # the statements cast its value to ``type`` (not an enum's or a domain's)
     sets: bool  # the release's INSERT gives it a value (else the server does)
     key: bool  # in the primary key
     distinct: bool  # the model keeps its values unique
@@ -69,6 +72,7 @@ def tables(reply: Mapping[str, Any]) -> tuple[OldTable, ...]:
                 OldColumn(
                     name=str(c["name"]),
                     type=c["type"],
+                    cast=bool(c.get("cast", c["type"])),
                     sets=bool(c["sets"]),
                     key=bool(c["key"]),
                     distinct=bool(c["distinct"]),
@@ -91,25 +95,35 @@ def tables(reply: Mapping[str, Any]) -> tuple[OldTable, ...]:
     )
 
 
+# What a type's spelling may hold: names, quotes, dots, sizes, array brackets, spaces
+# (TIMESTAMP WITHOUT TIME ZONE). A project's own type that compiles to anything else is
+# left uncast and unresolved, never put into SQL text.
+_SPELLING = re.compile(r'[A-Za-z_][\w ."]*(\([\d, ]*\))?[\w ]*(\[\d*\])*')
+
+
 def value_types(connection: psycopg.Connection[Any], spelled: Iterable[str]) -> dict[str, Column]:
     """Each type as the release spells it, resolved on this database (domains, enums,
     arrays looked through): a temporary table with a column of each, described as the
     seeder describes tables, then rolled back. A type the database does not know is
     left out."""
-    wanted = sorted(set(spelled))
+    wanted = sorted({s for s in spelled if _SPELLING.fullmatch(s)})
     known: list[str] = []
     with connection.transaction(force_rollback=True):
+        connection.execute("CREATE TEMPORARY TABLE _migcheck_old_types ()")
         for spelling in wanted:
             try:
                 with connection.transaction():
-                    connection.execute(f"SELECT NULL::{spelling}")
+                    connection.execute(
+                        sql.SQL("ALTER TABLE _migcheck_old_types ADD COLUMN {} {}").format(
+                            sql.Identifier(f"c{len(known)}"),
+                            sql.SQL(spelling),
+                        )
+                    )
                 known.append(spelling)
             except psycopg.Error:
                 continue
         if not known:
             return {}
-        columns = ", ".join(f"c{i} {spelling}" for i, spelling in enumerate(known))
-        connection.execute(f"CREATE TEMPORARY TABLE _migcheck_old_types ({columns})")
         oid, schema = connection.execute(
             "SELECT c.oid, n.nspname FROM pg_class AS c JOIN pg_namespace AS n "
             "ON n.oid = c.relnamespace WHERE c.oid = 'pg_temp._migcheck_old_types'::regclass"

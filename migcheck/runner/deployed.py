@@ -19,9 +19,12 @@ def _dialect() -> Any:
     return postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's stubs
 
 
-def _mapped() -> Dict[Any, Tuple[str, List[Any]]]:
-    """Each mapped table: its class's name and the table columns the class maps (the
-    first class mapping it), over every mapper registry of the process."""
+def _mapped() -> Dict[Any, Tuple[str, List[Any], Optional[str]]]:
+    """Each mapped table: the name of the class mapping it (the base of an inheritance
+    hierarchy on one table), the table columns any of its classes map, and the file
+    the class is defined in; over every mapper registry of the process."""
+    import inspect
+
     from sqlalchemy.orm import mapperlib
 
     mappers = []  # type: List[Any]
@@ -31,14 +34,39 @@ def _mapped() -> Dict[Any, Tuple[str, List[Any]]]:
             mappers.extend(getattr(registry, "mappers", ()))
     else:  # 1.3: one registry of mappers
         mappers.extend(list(getattr(mapperlib, "_mapper_registry", {})))
-    found = {}  # type: Dict[Any, Tuple[str, List[Any]]]
-    for mapper in sorted(mappers, key=lambda m: m.class_.__name__):
+    found = {}  # type: Dict[Any, Tuple[str, List[Any], Optional[str]]]
+    # Bases before the classes inheriting from them, then by name: the same each run.
+    for mapper in sorted(mappers, key=lambda m: (len(m.class_.__mro__), m.class_.__name__)):
         table = mapper.local_table
-        if table is None or table in found or not hasattr(table, "columns"):
+        if table is None or not hasattr(table, "columns"):
             continue
         columns = [c for c in mapper.columns if getattr(c, "table", None) is table]
-        found[table] = (mapper.class_.__name__, columns)
+        if table in found:
+            name, known, where = found[table]
+            found[table] = (name, known + [c for c in columns if c not in known], where)
+            continue
+        try:
+            path: Optional[str] = inspect.getsourcefile(mapper.class_)
+        except TypeError:  # a class made at run time
+            path = None
+        found[table] = (mapper.class_.__name__, columns, path)
     return found
+
+
+def _castable(type_: Any) -> bool:
+    """Whether the value is cast to the column's old type: not for enums, domains and
+    the project's own types, which a renamed or dropped type would fail where the
+    release (which sends values uncast) does not."""
+    from sqlalchemy.types import Enum, TypeDecorator, UserDefinedType
+
+    while isinstance(type_, TypeDecorator):
+        type_ = getattr(type_, "impl_instance", None) or type_.impl
+    inner = getattr(type_, "item_type", None)  # an ARRAY's
+    if inner is not None:
+        return _castable(inner)
+    if getattr(type_, "__visit_name__", "") == "DOMAIN":
+        return False
+    return not isinstance(type_, (Enum, UserDefinedType))
 
 
 def _compiled(type_: Any, dialect: Any) -> Optional[str]:
@@ -102,10 +130,11 @@ def _table(
 
     columns = mapped or list(table.columns)
     types = [_compiled(c.type, dialect) for c in columns]
+    casts = [bool(types[i]) and _castable(c.type) for i, c in enumerate(columns)]
 
     def value(index: int, prefix: str = "p") -> Any:
         parameter: Any = bindparam(f"{prefix}{index}")
-        return cast(parameter, columns[index].type) if types[index] else parameter
+        return cast(parameter, columns[index].type) if casts[index] else parameter
 
     sets = [i for i, c in enumerate(columns) if not _server_side(c)]
     keys = [i for i, c in enumerate(columns) if c.primary_key]
@@ -144,6 +173,7 @@ def _table(
             {
                 "name": c.name,
                 "type": types[i],
+                "cast": casts[i],
                 "sets": i in sets,
                 "key": c.primary_key,
                 "distinct": c.name in distinct,
@@ -170,17 +200,28 @@ def _referenced(tables: Iterable[Any]) -> Set[Tuple[str, str]]:
 def statements(context: Any, models: Optional[str]) -> Dict[str, Any]:
     """The tables of the models at the deployed release (env.py's target_metadata, or
     ``models``), parents first, each with the statements the release issues."""
+    from sqlalchemy.schema import sort_tables
+
     metadata = load_models(models, "--deploy-models") if models else None
     if metadata is None:
         metadata = context.opts.get("target_metadata")
+        # A declarative base where a MetaData belongs: its metadata, as --models takes.
+        if isinstance(metadata, (list, tuple)):
+            metadata = [getattr(m, "metadata", m) for m in metadata]
+        else:
+            metadata = getattr(metadata, "metadata", metadata)
     if not metadata:
         return {"declared": False, "tables": []}
     dialect = _dialect()
     mapped = _mapped()
-    tables = [t for m in metadatas(metadata) for t in m.sorted_tables]
+    # Parents first across every MetaData.
+    tables = sort_tables([t for m in metadatas(metadata) for t in m.tables.values()])
     referenced = _referenced(tables)
     found = []
+    files = []
     for table in tables:
-        model, columns = mapped.get(table, (_key(table), []))
+        model, columns, path = mapped.get(table, (_key(table), [], None))
         found.append(_table(table, model, columns, referenced, dialect))
-    return {"declared": True, "tables": found}
+        if path:
+            files.append([model, path])
+    return {"declared": True, "tables": found, "files": files}
