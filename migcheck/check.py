@@ -130,4 +130,5 @@ def _release(config: Config, project: projects.Project, pool: Runners) -> Releas
         pool.folder,
         base=config.base,
         models=config.deploy_models,
+        role=config.deploy_role,
     )

@@ -94,6 +94,7 @@ class Config:
     # statements must still work on the new schema (MC701); None: not checked.
     deploy_from: str | None = None
     deploy_models: str | None = None  # where that release's models were (else env.py's)
+    deploy_role: str | None = None  # the role that release connects as (else the owner)
     # The Python that runs the project's code (env.py, revisions, hooks, models); None:
     # the active virtualenv, a .venv or venv beside the configuration, or migcheck's own.
     python: str | None = None

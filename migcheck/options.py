@@ -197,6 +197,10 @@ ROWS: tuple[Option, ...] = (
            "Where the models were at --deploy-from (default: the target_metadata env.py "
            "passed there).",
            kind="hook", field="deploy_models", metavar="MODULE:ATTRIBUTE", pytest=True),
+    Option("deploy_role", ("--deploy-role",), ("check",),
+           "The role the release at --deploy-from connects as: its statements run under SET "
+           "ROLE, so that privileges and row-level security policies apply (MC701).",
+           field="deploy_role", metavar="ROLE", pytest=True),
     Option("no_models", ("--no-models",), ("check",),
            "Do not compare the models with the schema at head (MC301); settings: models = "
            "false.",

@@ -301,7 +301,7 @@ ROWS = [
         "migcheck: {tmp}/migcheck.toml: unknown key 'colour' (known keys: config, name, "
         "url_env, x, driver, python, step_timeout, verbose, pg, backend, url, pg_bin, image, "
         "reuse, jobs, from, to, rows, seed, rows_hook, rows_sql, locks, models, deploy_from, "
-        "deploy_models, no_models, format, output, static, changed, base, "
+        "deploy_models, deploy_role, no_models, format, output, static, changed, base, "
         "schema, exclude_table, context, bootstrap, bootstrap_sql, ignore, severity, check, "
         "snapshot, diff, merge)",
         {"migcheck.toml": "colour = 1\n"},

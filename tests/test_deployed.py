@@ -402,6 +402,50 @@ def test_a_self_reference_and_a_subclass_on_one_table_are_checked(
     ]
 
 
+ROLE = "migcheck_test_app"
+# The role the application connects as, and its privileges; roles belong to the server
+# (shared by the tests), so made once whoever comes first.
+GRANTED = FIRST.replace(
+    "\n\n\ndef downgrade():",
+    f"""
+    op.execute(
+        "DO $$ BEGIN CREATE ROLE {ROLE} NOLOGIN; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    )
+    op.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON users, orders TO {ROLE}")
+    op.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {ROLE}")
+
+
+def downgrade():""",
+)
+
+
+def test_row_level_security_applies_to_the_role_the_release_connects_as(
+    url_config: Config, tmp_path: Path
+) -> None:
+    folder = _repository(
+        tmp_path,
+        """
+        op.execute("ALTER TABLE users ENABLE ROW LEVEL SECURITY")
+        op.execute("CREATE POLICY users_own ON users USING (name = current_user)")
+        """,
+        """
+        op.execute("DROP POLICY users_own ON users")
+        op.execute("ALTER TABLE users DISABLE ROW LEVEL SECURITY")
+        """,
+        first=GRANTED,
+    )
+    # As the owner, as without --deploy-role: policies do not apply.
+    assert _deployed(url_config, folder) == []
+    (found,) = _deployed(url_config, folder, deploy_role=ROLE)
+    assert found.message == (
+        "User (users), as the release at HEAD~1 uses it, fails after this revision: INSERT: "
+        '[42501] new row violates row-level security policy for table "users"'
+    )
+    with pytest.raises(UsageError, match=r'^--deploy-role nobody_here: role "nobody_here" does'):
+        _deployed(url_config, folder, deploy_role="nobody_here")
+
+
 def test_a_release_without_models_gets_a_note(url_config: Config, tmp_path: Path) -> None:
     folder = _repository(tmp_path, 'op.drop_column("users", "quantity")', "pass")
     (folder / "migrations" / "env.py").write_text(

@@ -22,7 +22,7 @@ from migcheck.deploy import constraints, outcomes
 from migcheck.deploy.outcomes import Failure, Outcomes, Plan
 from migcheck.deploy.release import Release
 from migcheck.deploy.statements import OldTable, rows, tables, value_types
-from migcheck.errors import ProjectError
+from migcheck.errors import ProjectError, UsageError
 from migcheck.findings import Finding
 from migcheck.project import Project, Revision
 from migcheck.scratch import Database, Scratch
@@ -79,7 +79,9 @@ def release_project(project: Project, release: Release) -> Project:
 
 
 def _plans(
-    connection: psycopg.Connection[psycopg.rows.TupleRow], found: Sequence[OldTable]
+    connection: psycopg.Connection[psycopg.rows.TupleRow],
+    found: Sequence[OldTable],
+    role: str | None,
 ) -> tuple[list[Plan], Outcomes]:
     """Each table's values (wide ones, else ordinary ones where the release's own schema
     refuses those), and what the statements give on the release's schema."""
@@ -90,11 +92,17 @@ def _plans(
         wide, plain, fresh = rows(table, types, 1000 * (index + 1))
         checked = frozenset(name for _, _, columns in checks[table.key] for name in columns)
         plans.append(Plan(table, wide, fresh, types, checked, plain))
-    baseline = outcomes.run(connection, plans)
+    try:
+        baseline = outcomes.run(connection, plans, role)
+    except psycopg.Error as error:  # only SET ROLE fails outside a savepoint
+        raise UsageError(
+            f"--deploy-role {role}: {error.diag.message_primary or error} (create it in "
+            "bootstrap_sql or a migration)"
+        ) from None
     refused = {p.table.key for p in plans if baseline.get((p.table.key, "INSERT")) is not None}
     if refused:
         plans = [replace(p, row=p.other) if p.table.key in refused else p for p in plans]
-        baseline = outcomes.run(connection, plans)
+        baseline = outcomes.run(connection, plans, role)
     return plans, baseline
 
 
@@ -172,7 +180,7 @@ def check(
                 database.libpq_url, autocommit=True, options=f"-c statement_timeout={timeout}"
             )
         )
-        plans, baseline = _plans(connection, found)
+        plans, baseline = _plans(connection, found, release.role)
         if refused := _refused(plans, baseline):
             yield Note(
                 f"deploy check: {refused} fail on the schema of the release at "
@@ -184,7 +192,7 @@ def check(
             if error is not None:
                 yield Note(f"deploy check stopped at {rev}: its upgrade failed")
                 break
-            tracker.take(rev, outcomes.run(connection, plans))
+            tracker.take(rev, outcomes.run(connection, plans, release.role))
         yield from _findings(project, release, tracker.breaks(plans))
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from migcheck.deploy import constraints
 from migcheck.deploy.constraints import Check, Constraints
@@ -183,11 +184,16 @@ def _first_failure(run: _Run, plan: Plan, row: Row, column: str, values: list[st
     return None
 
 
-def run(connection: psycopg.Connection[Any], plans: Sequence[Plan]) -> Outcomes:
-    """Every statement of ``plans`` on the schema ``connection`` sees, all undone."""
+def run(
+    connection: psycopg.Connection[Any], plans: Sequence[Plan], role: str | None = None
+) -> Outcomes:
+    """Every statement of ``plans`` on the schema ``connection`` sees, all undone; as
+    ``role`` when given (its privileges and row-level security policies apply)."""
     found = constraints.read(connection, [p.table for p in plans])
     state = _Run(connection, found)
     with connection.transaction(force_rollback=True):
+        if role:
+            connection.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
         for plan in plans:
             _table(state, plan)
     return state.found

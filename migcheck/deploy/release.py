@@ -32,6 +32,7 @@ class Release:
     top: Path  # the repository's top folder
     revisions: frozenset[str]
     models: str | None = None  # --deploy-models: where the models were
+    role: str | None = None  # --deploy-role: the role it connects as
 
     @property
     def short(self) -> str:
@@ -91,6 +92,7 @@ def export(
     *,
     base: str | None,
     models: str | None,
+    role: str | None = None,
 ) -> Release:
     """The release at ``ref`` of ``project``'s repository, copied into ``folder``: its
     revision files first, the rest only when the checked history has revisions it did
@@ -118,7 +120,7 @@ def export(
     if not found:
         where = ", ".join(str(p.relative_to(top)) for p in inside) or "its folders"
         raise UsageError(f"--deploy-from {ref}: no revision file at {commit[:10]} in {where}")
-    release = Release(ref, commit, directory, root, top, found, models)
+    release = Release(ref, commit, directory, root, top, found, models, role)
     if {r.id for r in project.revisions} - found:
         _export(top, commit, root)
     return release
