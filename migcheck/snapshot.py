@@ -15,6 +15,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from migcheck import increments
+
 if TYPE_CHECKING:
     # psycopg is imported where used: reading snapshot files and diffing them needs
     # no database driver.
@@ -137,11 +139,6 @@ def catalog_queries() -> tuple[tuple[str, str], ...]:
     )
 
 
-@cache
-def _presence_query() -> str:
-    return (resources.files("migcheck") / "catalog" / "presence" / "kinds.sql").read_text()
-
-
 class Catalog:
     """Snapshots of one database, read through one connection.
 
@@ -160,6 +157,7 @@ class Catalog:
         self.connection = connection
         self.params = {"version_table": version_table}
         self._known: dict[tuple[Any, ...], SchemaObject] = {}
+        self._read: increments.Read | None = None
         # Prepared at first use, with a generic plan from the start: planned once.
         connection.prepare_threshold = 0
         connection.execute("SET plan_cache_mode = force_generic_plan")
@@ -171,55 +169,108 @@ class Catalog:
         connection.execute("SET search_path = pg_catalog, public")
 
     def take(self) -> Snapshot:
-        """Read every object kind: one query per kind, sent in one pipeline.
-
-        Kinds that have no object at all in the database (most schemas have no rule,
-        policy or event trigger) are found by one cheap query first, and not read.
+        """Read the schema: after a first full read, only the relations whose catalog
+        rows changed (``migcheck.increments``). Each kind is one query, all sent in one
+        pipeline; kinds that have no object at all in the database (most schemas have no
+        rule, policy or event trigger) are found by one cheap query first, and not read.
         """
         connection = self.connection
         with connection.transaction():
-            cursor = connection.execute(_presence_query())
-            assert cursor.description is not None
-            row = cursor.fetchone()
-            assert row is not None
-            absent = {
-                column.name
-                for column, present in zip(cursor.description, row, strict=True)
-                if not present
-            }
-            try:
-                with connection.pipeline():
-                    cursors = [
-                        (kind, connection.execute(sql, self.params))
-                        for kind, sql in catalog_queries()
-                        if kind not in absent
-                    ]
-            except self._operational_error as error:
-                # An interrupt inside the pipeline surfaces as "cannot exit pipeline
-                # mode while busy": let the interrupt itself through.
-                if isinstance(error.__context__, KeyboardInterrupt):
-                    raise error.__context__ from None
-                raise
+            now, others = increments.fingerprints(
+                connection.execute(increments.presence("changes")).fetchall()
+            )
+            relations = increments.changed(self._read, now, others)
+            if relations:
+                relations |= {
+                    int(row[0])
+                    for row in connection.execute(
+                        increments.presence("related"), {"relations": list(relations)}
+                    )
+                }
+            unchanged = relations == set() and self._read is not None
+            read = self._read if unchanged else self._query(relations, now, others)
+            assert read is not None
         if len(self._known) > 200_000:
             self._known.clear()
-        objects: list[SchemaObject] = []
+        self._read = read
+        objects = sorted(read.objects(), key=_sort_key)
+        version = str(connection.info.parameter_status("server_version") or "")
+        found = Snapshot(tuple(objects), version)
+        if relations is not None and increments.verifying():
+            self._verify(found)
+        return found
+
+    def _query(
+        self, relations: set[int] | None, fingerprints: dict[int, str], others: str
+    ) -> increments.Read:
+        """Read ``relations`` (None: everything) within the caller's transaction."""
+        connection = self.connection
+        cursor = connection.execute(increments.presence("kinds"))
+        assert cursor.description is not None
+        row = cursor.fetchone()
+        assert row is not None
+        absent = {
+            column.name
+            for column, present in zip(cursor.description, row, strict=True)
+            if not present
+        }
+        params = {**self.params, "relations": sorted(relations or ())}
+        wanted = [
+            (kind, increments.query(kind, sql, only=relations is not None))
+            for kind, sql in catalog_queries()
+            if kind not in absent and (relations is None or kind in increments.RELATION_KINDS)
+        ]
+        try:
+            with connection.pipeline():
+                cursors = [(kind, connection.execute(sql, params)) for kind, sql in wanted]
+        except self._operational_error as error:
+            # An interrupt inside the pipeline surfaces as "cannot exit pipeline mode
+            # while busy": let the interrupt itself through.
+            if isinstance(error.__context__, KeyboardInterrupt):
+                raise error.__context__ from None
+            raise
+        owned: dict[str, dict[int, list[SchemaObject]]] = {}
+        unowned: list[SchemaObject] = []
         for kind, cursor in cursors:
             assert cursor.description is not None
-            objects.extend(self._objects(kind, cursor.description, cursor.fetchall()))
-        objects.sort(key=_sort_key)
-        version = str(connection.info.parameter_status("server_version") or "")
-        return Snapshot(tuple(objects), version)
+            by_owner = owned.setdefault(kind, {})
+            for owner, found in self._objects(kind, cursor.description, cursor.fetchall()):
+                if owner is None:
+                    unowned.append(found)
+                else:
+                    by_owner.setdefault(owner, []).append(found)
+        if relations is None or self._read is None:
+            for kind in increments.RELATION_KINDS:
+                owned.setdefault(kind, {})
+            return increments.Read(fingerprints, others, owned, unowned)
+        owned = increments.merged(self._read, relations, owned, absent)
+        return increments.Read(fingerprints, others, owned, self._read.unowned)
+
+    def _verify(self, found: Snapshot) -> None:
+        """MIGCHECK_VERIFY_SNAPSHOTS: the incremental snapshot against a full read."""
+        with self.connection.transaction():
+            full = self._query(None, {}, "")
+        wrong = increments.differences(found.objects, sorted(full.objects(), key=_sort_key))
+        if wrong:
+            raise RuntimeError(
+                "an incremental snapshot differs from a full read:\n" + "\n".join(wrong[:20])
+            )
 
     def _objects(
         self, kind: str, description: Sequence[Column], rows: list[tuple[Any, ...]]
-    ) -> Iterator[SchemaObject]:
-        """Rows of one catalog query -> objects; the first three columns are the key."""
+    ) -> Iterator[tuple[int | None, SchemaObject]]:
+        """Rows of one catalog query -> (relation oid or None, object); the first three
+        columns are the key, a last one named ``_owner`` the relation's oid."""
         columns = [column.name for column in description]
-        order = sorted(range(3, len(columns)), key=columns.__getitem__)
+        owned = columns[-1] == "_owner"
+        width = len(columns) - 1 if owned else len(columns)
+        order = sorted(range(3, width), key=columns.__getitem__)
         names = [columns[i] for i in order]
-        arrays = [i for i in range(len(columns)) if description[i].type_code in _array_oids()]
+        arrays = [i for i in range(width) if description[i].type_code in _array_oids()]
         known = self._known
-        for row in rows:
+        for whole in rows:
+            owner = int(whole[-1]) if owned else None
+            row = whole[:width] if owned else whole
             if arrays:
                 values = list(row)
                 for i in arrays:
@@ -231,7 +282,7 @@ class Catalog:
                 attributes = tuple(zip(names, [row[i] for i in order], strict=True))
                 found = SchemaObject(Key(kind, row[0], row[1], row[2] or ""), attributes)
                 known[(kind, *row)] = found
-            yield found
+            yield owner, found
 
     def recorded(self, table: str, schema: str | None) -> set[str]:
         """Every revision recorded in version tables of that name (schema: any, when None;
