@@ -11,12 +11,20 @@ and prints the walk's split into migrations, snapshots, diffs and rows, and the 
 the walk on empty tables without observing locks (--rows 0 --no-locks), on empty tables
 observing them (--rows 0), with the default rows and without observing (--no-locks), and
 as a default check walks (rows, locks observed).
+
+    --commands: also as a CI job sees it, whole commands on the same server and history:
+    alembic upgrade head; alembic downgrade base; alembic upgrade head, against
+    migcheck check (target: at most 2x).
+    --changed N: also check --changed on the last revision of an N-revision history,
+    against that history's whole walk (target: at most 10%).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import subprocess
+import sys
 import tempfile
 import textwrap
 import time
@@ -33,7 +41,7 @@ from migcheck import check
 from migcheck.config import Config
 from migcheck.findings import Report
 from migcheck.project import working_directory
-from migcheck.provision import local, scratch_database
+from migcheck.provision import Server, local, scratch_database
 
 ENV_PY = """\
 from alembic import context
@@ -42,6 +50,9 @@ from sqlalchemy import engine_from_config, pool
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:
+    url = context.get_x_argument(as_dictionary=True).get("url")
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     engine = engine_from_config(
         config.get_section(config.config_ini_section), prefix="sqlalchemy.",
         poolclass=pool.NullPool,
@@ -131,12 +142,66 @@ def bare(folder: Path, url: str) -> float:
         return time.perf_counter() - started
 
 
+def _command(*args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", *args], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def commands(folder: Path, server: Server, repeat: int) -> None:
+    """What a CI job sees: three alembic commands against one database, and migcheck
+    check as a command (its defaults: rows in the tables, locks observed)."""
+    ini = str(folder / "alembic.ini")
+    bare_runs, check_runs, plain_runs = [], [], []
+    for _ in range(repeat):
+        with scratch_database(server) as url:
+            x = f"url={make_url(url).set(drivername='postgresql+psycopg').render_as_string(False)}"
+            bare_runs.append(
+                sum(
+                    _command("alembic", "-c", ini, "-x", x, *action)
+                    for action in (("upgrade", "head"), ("downgrade", "base"), ("upgrade", "head"))
+                )
+            )
+        line = ("migcheck", "check", "-c", ini, "--backend", "url", "--url", server.url)
+        check_runs.append(_command(*line))
+        plain_runs.append(_command(*line, "--rows", "0", "--no-locks"))
+    bare_best, check_best, plain_best = min(bare_runs), min(check_runs), min(plain_runs)
+    print(f"as commands: alembic upgrade/downgrade/upgrade {bare_best:8.3f} s")
+    print(f"as commands: migcheck check                   {check_best:8.3f} s")
+    print(f"as commands: migcheck check --rows 0 --no-locks {plain_best:6.3f} s")
+    print(f"ratio check / bare commands:    {check_best / bare_best:8.2f}x (target <= 2.0x)")
+    print(f"  without rows and locks:       {plain_best / bare_best:8.2f}x")
+
+
+def changed(server_url: str, revisions: int, tables: int, repeat: int) -> None:
+    """check --changed on the last revision of a longer history, against the full walk."""
+    with tempfile.TemporaryDirectory(prefix="migcheck-bench-") as tmp:
+        folder = Path(tmp)
+        generate(folder, revisions, tables)
+        config = Config(project_dir=folder, backend="url", urls=(server_url,))
+        last = sorted((folder / "migrations" / "versions").glob("*.py"))[-1]
+        one = replace(config, changed=True, changed_files=(last,))
+        (full, _), (narrow, _) = _best([config, one], repeat)
+    print(f"{revisions} revisions: full walk {full:8.3f} s, --changed on one {narrow:8.3f} s")
+    print(f"ratio --changed one / full:     {narrow / full:8.2f}x (target <= 0.10x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--revisions", type=int, default=100)
     parser.add_argument("--tables", type=int, default=100)
     parser.add_argument("--pg", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; best is shown")
+    parser.add_argument(
+        "--commands", action="store_true", help="also as commands: alembic x3 vs migcheck check"
+    )
+    parser.add_argument(
+        "--changed",
+        type=int,
+        default=0,
+        metavar="REVISIONS",
+        help="also check --changed on one revision of a history this long, against its walk",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="migcheck-bench-") as tmp:
         folder = Path(tmp)
@@ -161,6 +226,10 @@ def main() -> None:
                 ],
                 args.repeat,
             )
+            if args.commands:
+                commands(folder, server, args.repeat)
+            if args.changed:
+                changed(server.url, args.changed, args.tables, args.repeat)
     print(f"bare upgrade/downgrade/upgrade: {best_bare:8.3f} s")
     walks = (("without locks", plain), ("on empty tables", empty), ("with rows", rows))
     for label, (seconds, report) in walks:

@@ -2,7 +2,7 @@
 -- Every change to a catalog row gives the row a new xmin: a relation's fingerprint sums
 -- the xmins (and counts the rows) of every catalog row that describes it; "others" does
 -- the same for what belongs to no relation (schemas, types, functions, extensions,
--- collations, default privileges, event triggers, roles, comments on those), whose change
+-- collations, default privileges, event triggers, role names, comments on those), whose change
 -- makes the next snapshot a full one. ``relation`` is NULL on the row of "others".
 WITH rows(relation, x) AS (
     SELECT oid, xmin::text::bigint FROM pg_class WHERE oid >= 16384
@@ -62,7 +62,8 @@ others(x) AS (
   UNION ALL
     SELECT xmin::text::bigint FROM pg_event_trigger
   UNION ALL
-    SELECT xmin::text::bigint FROM pg_authid
+    -- roles by name (privileges name them); pg_authid is the superuser's to read
+    SELECT oid::bigint * 31 + hashtext(rolname) FROM pg_roles
   UNION ALL
     SELECT xmin::text::bigint FROM pg_range WHERE rngtypid >= 16384
   UNION ALL
