@@ -26,13 +26,17 @@ def _ignore(progress: Progress) -> None:
     pass
 
 
+def cores() -> int:
+    """The CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on macOS or Windows
+        return os.cpu_count() or 1
+
+
 def default_jobs(versions: int) -> int:
     """As many versions at a time as this process may use CPU cores, at most ``versions``."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on macOS or Windows
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, versions))
+    return max(1, min(cores(), versions))
 
 
 def check(config: Config, *, progress: ProgressCallback | None = None) -> Report:
@@ -92,16 +96,26 @@ def _check(
     if config.jobs is not None and config.jobs < 1:
         raise UsageError(f"--jobs {config.jobs}: give at least 1")
     jobs = min(config.jobs, len(versions)) if config.jobs else default_jobs(len(versions))
+    # A walk keeps about one core busy: with one to spare, it upgrades the whole history
+    # in one run on it meanwhile.
+    ahead = cores() > jobs
     if jobs == 1:
         walks = [
             steps.walk_version(
-                config, project, version, notify, only=only, pool=pool, release=release
+                config,
+                project,
+                version,
+                notify,
+                only=only,
+                pool=pool,
+                release=release,
+                ahead=ahead,
             )
             for version in versions
         ]
     else:
         walks = parallel.run(
-            partial(steps.walk_version, config, project, only=only, release=release),
+            partial(steps.walk_version, config, project, only=only, release=release, ahead=ahead),
             versions,
             jobs=jobs,
             on_message=notify,

@@ -23,13 +23,19 @@ checked exactly as in a whole walk; the steps over the whole history are left ou
 from __future__ import annotations
 
 from collections.abc import Collection, Generator, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import replace
 
+from migcheck.ahead import Ahead
 from migcheck.project import Project, Revision
 from migcheck.rows.filling import Filling
 from migcheck.scratch import MigrationError, Scratch
 from migcheck.snapshot import Head, Snapshot
 from migcheck.walk import AtHead, Event, Note, Step, Stopped, Walk, adds_enum_values, narrow
+
+# From this many revisions on, the whole-history upgrade is worth a database and a runner
+# of its own while the walk goes on (below, it costs about what it saves).
+AHEAD_FROM = 12
 
 
 class Course:
@@ -44,6 +50,8 @@ class Course:
         self.downgrade_failed = False
         self.together_failed = False  # two revisions failed in one run, as `alembic upgrade`
         self.diverged = False  # a second upgrade built another schema than the first
+        # The whole history upgraded in one run, done on another core meanwhile.
+        self.ahead: Ahead | None = None
 
     def run(
         self, prefix: Sequence[str], order: Sequence[Revision], *, only: Collection[str] | None
@@ -183,7 +191,16 @@ class Course:
         yield from self._up_all(head)
 
     def _up_all(self, head: Snapshot) -> Iterator[Step | Note]:
-        step = self.walk.up_all(self.walked, None if self.diverged else head)
+        expected = None if self.diverged else head
+        done = self.ahead.result([r.id for r in self.walked]) if self.ahead else None
+        if isinstance(done, MigrationError):
+            step = Step("upgrade_all", done.revision, error=done)
+        elif done is not None and expected is not None:
+            step = Step("upgrade_all", None, snapshot=done, expected=expected)
+        elif done is not None:
+            step = Step("upgrade_all", None)
+        else:
+            step = self.walk.up_all(self.walked, expected)
         if step.error is None and self.diverged:
             # The step-by-step head already differs from what the first upgrades built,
             # and that is reported: comparing with it again would report it twice.
@@ -204,6 +221,7 @@ def walk(
     at_head: AtHead | None = None,
     only: Collection[str] | None = None,
     filling: Filling | None = None,
+    ahead: bool = False,
 ) -> Iterator[Event]:
     """Yield the steps of the walk over ``first``..``last`` (whole history by default).
 
@@ -214,14 +232,20 @@ def walk(
     without checks, and the steps over the whole history and at head are left out.
 
     ``filling``: what puts rows in the tables before each revision, and reads them.
+
+    ``ahead``: upgrade the whole history in one run on another database meanwhile (a
+    core is free), instead of at the end (``migcheck.ahead``).
     """
     prefix, order = project.select(first, last)
     if only is not None:
         prefix, order = narrow(prefix, order, only)
         if not order:
             return
-    with Walk(project, scratch, filling) as state:
+    with Walk(project, scratch, filling) as state, ExitStack() as stack:
         course = Course(state)
+        if ahead and only is None and len(order) >= AHEAD_FROM:
+            course.ahead = Ahead(scratch, [r.id for r in prefix], [r.id for r in order])
+            stack.callback(course.ahead.close)
         try:
             yield from course.run([r.id for r in prefix], order, only=only)
             if state.base is None:  # the revisions before the walk failed: nothing checked

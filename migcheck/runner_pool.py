@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -129,6 +130,7 @@ class Zygote:
 
         self.channel = Channel(self.process.stdout.fileno(), write, self.capture)
         self._ready: dict[str, Any] | None = None
+        self._asking = threading.Lock()
 
     def ready(self) -> dict[str, Any]:
         if self._ready is None:
@@ -143,9 +145,11 @@ class Zygote:
         return self._ready
 
     def _ask(self, message: dict[str, Any]) -> dict[str, Any]:
-        self.ready()
-        self.channel.send(message)
-        reply = self.channel.receive()
+        # One question at a time: a walk's two threads (migcheck.ahead) share the zygote.
+        with self._asking:
+            self.ready()
+            self.channel.send(message)
+            reply = self.channel.receive()
         if reply is None or not reply.get("ok"):
             raise RuntimeError(f"migcheck's runner of {self.executable} failed: {reply}")
         return reply

@@ -167,6 +167,13 @@ class Database:
             self._echo(runner)
         self._check(reply)
 
+    def kill_runner(self) -> None:
+        """Kill the runner from another thread (the run waiting on it fails, and the
+        thread that waits ends it as after any runner that died)."""
+        runner = self._runner
+        if runner is not None:
+            runner.kill()
+
     def _close_runner(self) -> None:
         if self._runner is not None:
             runner, self._runner = self._runner, None

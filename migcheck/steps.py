@@ -292,10 +292,12 @@ def walk_version(
     only: frozenset[str] | None = None,
     pool: Runners | None = None,
     release: Release | None = None,
+    ahead: bool = False,
 ) -> Walked:
     """One version: start its server, walk, stop it. Runs in a worker process too.
 
-    ``only``: the revisions to check (--changed); None: all of the range."""
+    ``only``: the revisions to check (--changed); None: all of the range. ``ahead``: a
+    core is free for this walk (``migcheck.ahead``)."""
     started = time.perf_counter()
     selected = project.select(config.from_revision, config.to_revision)[1]
     total = len(only) if only is not None else len(selected)
@@ -327,6 +329,7 @@ def walk_version(
             at_head=partial(drift.at_head, config, scratch),
             only=only,
             filling=filling if filling.plan.active else None,
+            ahead=ahead,
         ):
             tally.take(event, progress, total)
         if release is not None:
