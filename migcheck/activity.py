@@ -1,13 +1,25 @@
 """What the sessions of a scratch database are doing when a step overruns --step-timeout:
 the statement running, what it waits for and who holds that, said before the step is
-stopped on the server."""
+stopped on the server; and when a long step says that it runs."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import psycopg
 from psycopg import sql
+
+NOTICE_AFTER, NOTICE_EVERY = 5.0, 10.0  # a step running this long says so, then every 10 s
+
+
+def notice_after() -> float:
+    """NOTICE_AFTER, or MIGCHECK_NOTICE_AFTER's seconds (undocumented: the suite's test of
+    the notice need not sleep 5 s three times)."""
+    try:
+        return max(0.5, float(os.environ.get("MIGCHECK_NOTICE_AFTER", NOTICE_AFTER)))
+    except ValueError:
+        return NOTICE_AFTER
 
 
 def cancel(connection: psycopg.Connection[Any], limit: float) -> str:

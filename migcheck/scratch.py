@@ -11,7 +11,6 @@ kept with the step.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -39,16 +38,6 @@ from migcheck.snapshot import Snapshot
 
 # Lines of a failed step's output shown with its finding (all of it with --verbose).
 OUTPUT_LINES = 20
-NOTICE_AFTER, NOTICE_EVERY = 5.0, 10.0  # a step running this long says so, then every 10 s
-
-
-def _notice_after() -> float:
-    """NOTICE_AFTER, or MIGCHECK_NOTICE_AFTER's seconds (undocumented: the suite's test of
-    the notice need not sleep 5 s three times)."""
-    try:
-        return max(0.5, float(os.environ.get("MIGCHECK_NOTICE_AFTER", NOTICE_AFTER)))
-    except ValueError:
-        return NOTICE_AFTER
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,12 +214,12 @@ class Database:
         """
         started = time.perf_counter()
         runner = self.runner
-        noticed = [_notice_after()]
+        noticed = [activity.notice_after()]
 
         def waiting(seconds: float, revision: str | None) -> None:
             if seconds < noticed[0]:
                 return
-            noticed[0] = seconds + NOTICE_EVERY
+            noticed[0] = seconds + activity.NOTICE_EVERY
             rev, up = revision or steps[0][0], runner.upgrade if revision else steps[0][1]
             where = f"{self.scratch.label}: " if self.scratch.label else ""
             action = "upgrade" if up is not False else "downgrade"
