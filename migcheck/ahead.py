@@ -15,7 +15,8 @@ import threading
 from collections.abc import Sequence
 from contextlib import ExitStack
 
-from migcheck.scratch import Database, MigrationError, Scratch
+from migcheck.runs import MigrationError
+from migcheck.scratch import Database, Scratch
 from migcheck.snapshot import Snapshot
 
 

@@ -29,7 +29,8 @@ from dataclasses import replace
 from migcheck.ahead import Ahead
 from migcheck.project import Project, Revision
 from migcheck.rows.filling import Filling
-from migcheck.scratch import MigrationError, Scratch
+from migcheck.runs import MigrationError
+from migcheck.scratch import Scratch
 from migcheck.snapshot import Head, Snapshot
 from migcheck.walk import AtHead, Event, Note, Step, Stopped, Walk, adds_enum_values, narrow
 

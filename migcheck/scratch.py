@@ -34,34 +34,11 @@ from migcheck.observed import Statement, statements
 from migcheck.project import Project
 from migcheck.runner_pool import Runners
 from migcheck.runners import Runner, RunnerDied, RunnerLate
+from migcheck.runs import MigrationError, Timings
 from migcheck.snapshot import Snapshot
 
 # Lines of a failed step's output shown with its finding (all of it with --verbose).
 OUTPUT_LINES = 20
-
-
-@dataclass(frozen=True, slots=True)
-class MigrationError:
-    """What the database (or the migration's Python code) said when a step failed."""
-
-    message: str
-    sqlstate: str | None = None
-    revision: str | None = None
-    file: str | None = None
-    line: int | None = None
-    # The last lines the project printed during the step.
-    output: tuple[str, ...] = ()
-    # The database's DETAIL, when it gave one (which key, which value).
-    detail: str | None = None
-
-
-@dataclass
-class Timings:
-    """Seconds spent in each part of the walk, for reports and benchmarks."""
-
-    migrations: float = 0.0
-    snapshots: float = 0.0
-    databases: float = 0.0
 
 
 Databases = Callable[[], AbstractContextManager[str]]
@@ -114,6 +91,8 @@ class Database:
             self.catalog_connection, version_table=project.version_table
         )
         self._runner: Runner | None = None
+        # The version table's revisions as read after the last run (None: unknown).
+        self.heads: dict[str, Any] | None = None
         stack.callback(self._close_runner)
         if bootstrap:
             run_bootstrap_sql(handover, url)
@@ -228,9 +207,15 @@ class Database:
         timeout = self.scratch.step_timeout or None
         others = elsewhere.counts(self.catalog_connection)
         self.observed: tuple[Statement, ...] = ()
+        heads, self.heads = self.heads, None  # known again once this run is read back
         try:
             reply = runner.request(
-                {"verb": "run", "steps": [[rev, up] for rev, up in steps], "observe": observe},
+                {
+                    "verb": "run",
+                    "steps": [[rev, up] for rev, up in steps],
+                    "observe": observe,
+                    "heads": heads,
+                },
                 timeout=timeout,
                 on_wait=waiting,
             )
@@ -312,6 +297,7 @@ class Database:
 
     def rows_hook(self, hook: str, revision: str) -> None:
         """The project's rows hook before ``revision``'s upgrade; its failure: ProjectError."""
+        self.heads = None  # the project's code: anything may change
         named = f"rows_hook = {hook!r}"
         reply = self.ask({"verb": "rows", "hook": hook, "revision": revision}, code=named)
         if not str(reply.get("project_error") or named).startswith(named):  # it overran
@@ -327,7 +313,14 @@ class Database:
         self.catalog.params["version_table"] = table
         if not steps:
             return
-        recorded = self.catalog.recorded(table, schema)
+        by_schema = self.catalog.recorded(table, schema)
+        recorded = set().union(*by_schema.values())
+        # One version table: what the next run starts from, read here (runner.heads).
+        self.heads = (
+            {"revisions": sorted(recorded), "table": table, "schema": schema}
+            if len(by_schema) <= 1
+            else None
+        )
         revision, upgrade = steps[-1]
         if (revision in recorded) != upgrade:
             done = "upgrading to" if upgrade else "downgrading"

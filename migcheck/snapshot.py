@@ -284,9 +284,9 @@ class Catalog:
                 known[(kind, *row)] = found
             yield owner, found
 
-    def recorded(self, table: str, schema: str | None) -> set[str]:
-        """Every revision recorded in version tables of that name (schema: any, when None;
-        env.py may have chosen its search_path)."""
+    def recorded(self, table: str, schema: str | None) -> dict[str, set[str]]:
+        """The revisions recorded in each version table of that name, by schema (any
+        schema when None: env.py may have chosen its search_path)."""
         from psycopg import sql
 
         found = self.connection.execute(
@@ -296,10 +296,10 @@ class Catalog:
             " AND (%(schema)s::text IS NULL OR n.nspname = %(schema)s)",
             {"table": table, "schema": schema},
         ).fetchall()
-        recorded: set[str] = set()
+        recorded: dict[str, set[str]] = {}
         for namespace, name in found:
             query = sql.SQL("SELECT version_num FROM {}").format(sql.Identifier(namespace, name))
-            recorded |= {str(row[0]) for row in self.connection.execute(query)}
+            recorded[str(namespace)] = {str(row[0]) for row in self.connection.execute(query)}
         return recorded
 
 

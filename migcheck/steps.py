@@ -26,7 +26,8 @@ from migcheck.provision import Server
 from migcheck.rows.compare import differences
 from migcheck.rows.filling import Filling, Plan
 from migcheck.runner_pool import Runners, runners
-from migcheck.scratch import MigrationError, Scratch, Timings
+from migcheck.runs import MigrationError, Timings
+from migcheck.scratch import Scratch
 from migcheck.snapshot import Head
 from migcheck.walk import Action, Event, Note, Step
 

@@ -21,7 +21,8 @@ from migcheck.observed import Statement, relations, within
 from migcheck.project import Project, Revision
 from migcheck.rows.filling import Filling
 from migcheck.rows.reading import Rows
-from migcheck.scratch import Database, MigrationError, Scratch
+from migcheck.runs import MigrationError
+from migcheck.scratch import Database, Scratch
 from migcheck.snapshot import Head, SchemaObject, Snapshot
 
 Action = Literal[

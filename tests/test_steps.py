@@ -17,7 +17,7 @@ from migcheck.progress import Progress
 from migcheck.project import Project, Revision, load
 from migcheck.reporters.text import diff_lines
 from migcheck.revision_files import parse
-from migcheck.scratch import MigrationError
+from migcheck.runs import MigrationError
 from migcheck.snapshot import Key, make_snapshot
 from migcheck.steps import ACTIONS, step_findings, unreported, walk_version
 from migcheck.walk import Action, Step

@@ -16,7 +16,7 @@ import time
 import traceback
 from typing import Any, BinaryIO, Dict, Optional, Sequence
 
-from . import failures, protocol
+from . import failures, heads, protocol
 from .session import ProjectError, Session
 
 
@@ -111,7 +111,8 @@ class Server:
             def announce(revision: str, upgrade: bool) -> None:
                 self.send({"event": "revision", "revision": revision, "upgrade": upgrade})
 
-            return session.run(request["steps"], announce, bool(request.get("observe")))
+            with heads.known(request.get("heads")):
+                return session.run(request["steps"], announce, bool(request.get("observe")))
         if verb == "rows":
             return session.rows(request["hook"], request["revision"])
         if verb == "models":
