@@ -17,6 +17,11 @@ as a default check walks (rows, locks observed).
     migcheck check (target: at most 2x).
     --changed N: also check --changed on the last revision of an N-revision history,
     against that history's whole walk (target: at most 10%).
+    --versions: also the demo on six versions with two jobs against one version (target:
+    at most 3.5x; benchmarks/matrix.py has more).
+
+All of #18's figures at once:
+    python benchmarks/walk.py --tables 50 --pg 16 --commands --changed 200 --versions
 """
 
 from __future__ import annotations
@@ -186,6 +191,16 @@ def changed(server_url: str, revisions: int, tables: int, repeat: int) -> None:
     print(f"ratio --changed one / full:     {narrow / full:8.2f}x (target <= 0.10x)")
 
 
+def versions() -> None:
+    """The demo on the six versions with two jobs, against one version alone."""
+    from matrix import VERSIONS, measure
+
+    one = min(measure((VERSIONS[0],), "local", 1)[0] for _ in range(2))
+    six = min(measure(tuple(sorted(VERSIONS)), "local", 2)[0] for _ in range(2))
+    print(f"the demo: one version {one:6.2f} s, six with --jobs 2 {six:6.2f} s")
+    print(f"ratio six (-j 2) / one:         {six / one:8.2f}x (target <= 3.5x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--revisions", type=int, default=100)
@@ -194,6 +209,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; best is shown")
     parser.add_argument(
         "--commands", action="store_true", help="also as commands: alembic x3 vs migcheck check"
+    )
+    parser.add_argument(
+        "--versions",
+        action="store_true",
+        help="also the demo on six versions with --jobs 2 against one version alone",
     )
     parser.add_argument(
         "--changed",
@@ -230,6 +250,8 @@ def main() -> None:
                 commands(folder, server, args.repeat)
             if args.changed:
                 changed(server.url, args.changed, args.tables, args.repeat)
+    if args.versions:
+        versions()
     print(f"bare upgrade/downgrade/upgrade: {best_bare:8.3f} s")
     walks = (("without locks", plain), ("on empty tables", empty), ("with rows", rows))
     for label, (seconds, report) in walks:

@@ -7,6 +7,13 @@ server's backend): a second core has little to do. This thread upgrades the same
 revisions the walk will have walked when none fails, and keeps the outcome; the walk's
 end takes it when it walked exactly those revisions, and upgrades them itself (as
 without this) otherwise. Nothing of it is reported on its own.
+
+Only with MIGCHECK_AHEAD=1 for now: it runs on the walk's server, and what belongs to the
+server rather than to a database (roles, tablespaces, a bootstrap script's objects) is
+created by both at once and collides (a CREATE ROLE revision failed with "already exists"
+in a review). Its timings add to the walk's, and its long-step notices name the revision
+it runs. A server of its own, or no ahead for projects that touch such objects, would let
+it on by default.
 """
 
 from __future__ import annotations

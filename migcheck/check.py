@@ -96,9 +96,11 @@ def _check(
     if config.jobs is not None and config.jobs < 1:
         raise UsageError(f"--jobs {config.jobs}: give at least 1")
     jobs = min(config.jobs, len(versions)) if config.jobs else default_jobs(len(versions))
-    # A walk keeps about one core busy: with one to spare, it upgrades the whole history
-    # in one run on it meanwhile.
-    ahead = cores() > jobs
+    # A walk keeps about one core busy: with one to spare, it may upgrade the whole history
+    # in one run on it meanwhile. Only when asked (MIGCHECK_AHEAD=1): on the same server,
+    # what is the server's and not the database's (roles, tablespaces) would collide with
+    # the walk's (see migcheck.ahead).
+    ahead = cores() > jobs and os.environ.get("MIGCHECK_AHEAD") == "1"
     if jobs == 1:
         walks = [
             steps.walk_version(

@@ -77,6 +77,7 @@ class Read:
     # relation kind -> relation oid -> its objects
     owned: dict[str, dict[int, list[SchemaObject]]] = field(default_factory=dict)
     unowned: list[SchemaObject] = field(default_factory=list)  # the other kinds' objects
+    version_table: str = ""  # left out of what was read: another name, another read
 
     def objects(self) -> Iterable[SchemaObject]:
         yield from self.unowned
@@ -97,10 +98,13 @@ def fingerprints(rows: Iterable[tuple[int | None, str]]) -> tuple[dict[int, str]
     return found, others
 
 
-def changed(read: Read | None, now: Mapping[int, str], others: str) -> set[int] | None:
+def changed(
+    read: Read | None, now: Mapping[int, str], others: str, version_table: str = ""
+) -> set[int] | None:
     """The relations created, changed or dropped since ``read``; None when a full read
-    is due (none yet, or what belongs to no relation changed)."""
-    if read is None or others != read.others:
+    is due (none yet, what belongs to no relation changed, or the version table left out
+    has another name)."""
+    if read is None or others != read.others or version_table != read.version_table:
         return None
     before = read.fingerprints
     found = {oid for oid, fingerprint in now.items() if before.get(oid) != fingerprint}

@@ -179,14 +179,14 @@ class Catalog:
             now, others = increments.fingerprints(
                 connection.execute(increments.presence("changes")).fetchall()
             )
-            relations = increments.changed(self._read, now, others)
+            table = str(self.params["version_table"])
+            relations = increments.changed(self._read, now, others, table)
             if relations:
-                relations |= {
-                    int(row[0])
-                    for row in connection.execute(
-                        increments.presence("related"), {"relations": list(relations)}
-                    )
-                }
+                rows = connection.execute(
+                    increments.presence("related"), {"relations": list(relations)}
+                ).fetchall()
+                whole = any(full for _, full in rows)
+                relations = None if whole else relations | {int(oid) for oid, _ in rows}
             unchanged = relations == set() and self._read is not None
             read = self._read if unchanged else self._query(relations, now, others)
             assert read is not None
@@ -215,6 +215,7 @@ class Catalog:
             if not present
         }
         params = {**self.params, "relations": sorted(relations or ())}
+        table = str(self.params["version_table"])
         wanted = [
             (kind, increments.query(kind, sql, only=relations is not None))
             for kind, sql in catalog_queries()
@@ -242,9 +243,9 @@ class Catalog:
         if relations is None or self._read is None:
             for kind in increments.RELATION_KINDS:
                 owned.setdefault(kind, {})
-            return increments.Read(fingerprints, others, owned, unowned)
+            return increments.Read(fingerprints, others, owned, unowned, table)
         owned = increments.merged(self._read, relations, owned, absent)
-        return increments.Read(fingerprints, others, owned, self._read.unowned)
+        return increments.Read(fingerprints, others, owned, self._read.unowned, table)
 
     def _verify(self, found: Snapshot) -> None:
         """MIGCHECK_VERIFY_SNAPSHOTS: the incremental snapshot against a full read."""

@@ -164,6 +164,7 @@ class Filling:
                 text = file.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as error:
                 raise ProjectError(f"{shown}: cannot read it: {error}") from None
+            db.heads = None  # the project's SQL: anything may change
             failed = run_script(db.libpq_url, text)
             if failed is not None:
                 raise ProjectError(f"{shown}: failed before the upgrade of {revision}: {failed[1]}")

@@ -27,6 +27,9 @@ WITH rows(relation, x) AS (
   UNION ALL
     SELECT inhrelid, xmin::text::bigint FROM pg_inherits
   UNION ALL
+    -- a relation's row type (a composite type's privileges are there)
+    SELECT typrelid, xmin::text::bigint FROM pg_type WHERE typrelid >= 16384
+  UNION ALL
     SELECT partrelid, xmin::text::bigint FROM pg_partitioned_table
   UNION ALL
     -- comments on relations and columns, and on their constraints, triggers, policies
@@ -50,7 +53,31 @@ others(x) AS (
     SELECT xmin::text::bigint FROM pg_type
     WHERE oid >= 16384 AND typtype <> 'c' AND typcategory <> 'A'
   UNION ALL
+    -- domains' constraints
+    SELECT xmin::text::bigint FROM pg_constraint WHERE conrelid = 0
+  UNION ALL
     SELECT xmin::text::bigint FROM pg_enum WHERE oid >= 16384
+  UNION ALL
+    -- what extensions hold (ALTER EXTENSION ... ADD/DROP changes only this)
+    SELECT xmin::text::bigint FROM pg_depend WHERE refclassid = 'pg_extension'::regclass
+  UNION ALL
+    -- what relations' definitions may name: text search, operators and their classes,
+    -- access methods, languages, tablespaces
+    SELECT xmin::text::bigint FROM pg_ts_config WHERE oid >= 16384
+  UNION ALL
+    SELECT xmin::text::bigint FROM pg_ts_dict WHERE oid >= 16384
+  UNION ALL
+    SELECT xmin::text::bigint FROM pg_operator WHERE oid >= 16384
+  UNION ALL
+    SELECT xmin::text::bigint FROM pg_opclass WHERE oid >= 16384
+  UNION ALL
+    SELECT xmin::text::bigint FROM pg_opfamily WHERE oid >= 16384
+  UNION ALL
+    SELECT xmin::text::bigint FROM pg_am WHERE oid >= 16384
+  UNION ALL
+    SELECT xmin::text::bigint FROM pg_language WHERE oid >= 16384
+  UNION ALL
+    SELECT xmin::text::bigint FROM pg_tablespace
   UNION ALL
     SELECT xmin::text::bigint FROM pg_proc WHERE oid >= 16384
   UNION ALL
