@@ -52,5 +52,9 @@ FROM (
 WHERE related.oid IS NOT NULL AND related.oid <> 0
 UNION ALL
 SELECT 0, true
-WHERE EXISTS (SELECT FROM dependents AS d
-              WHERE d.classid IN ('pg_proc'::regclass, 'pg_type'::regclass));
+WHERE EXISTS (SELECT FROM pg_depend AS d
+              WHERE d.refclassid = 'pg_type'::regclass
+                AND d.refobjid IN (SELECT oid FROM row_types)
+                AND d.classid IN ('pg_proc'::regclass, 'pg_type'::regclass)
+                -- a row type's own array type is no user of it
+                AND d.objid NOT IN (SELECT oid FROM row_types));
