@@ -158,6 +158,7 @@ class Catalog:
         self.params = {"version_table": version_table}
         self._known: dict[tuple[Any, ...], SchemaObject] = {}
         self._read: increments.Read | None = None
+        self.full_reads = 0  # snapshots read whole (the first, and those a change forced)
         # Prepared at first use, with a generic plan from the start: planned once.
         connection.prepare_threshold = 0
         connection.execute("SET plan_cache_mode = force_generic_plan")
@@ -241,6 +242,7 @@ class Catalog:
                 else:
                     by_owner.setdefault(owner, []).append(found)
         if relations is None or self._read is None:
+            self.full_reads += 1
             for kind in increments.RELATION_KINDS:
                 owned.setdefault(kind, {})
             return increments.Read(fingerprints, others, owned, unowned, table)
@@ -249,8 +251,10 @@ class Catalog:
 
     def _verify(self, found: Snapshot) -> None:
         """MIGCHECK_VERIFY_SNAPSHOTS: the incremental snapshot against a full read."""
+        counted = self.full_reads
         with self.connection.transaction():
             full = self._query(None, {}, "")
+        self.full_reads = counted  # the check's own read is not one of the walk's
         wrong = increments.differences(found.objects, sorted(full.objects(), key=_sort_key))
         if wrong:
             raise RuntimeError(
