@@ -479,6 +479,17 @@ def test_models_that_moved_are_exit_2_unless_named(url_config: Config, tmp_path:
     assert found.message.startswith("User (users), as the release at HEAD~1 uses it, fails")
 
 
+def test_at_base_is_the_commit_changed_compares_with(url_config: Config, tmp_path: Path) -> None:
+    folder = _repository(tmp_path, 'op.drop_column("users", "quantity")', "pass")
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD~1"], cwd=folder, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    (found,) = _deployed(url_config, folder, deploy_from="@base", base="HEAD~1")
+    assert found.message.startswith(
+        f"User (users), as the release at {commit[:10]} uses it, fails after this revision: "
+    )
+
+
 def test_a_bad_ref_is_a_usage_error(url_config: Config, tmp_path: Path) -> None:
     folder = _repository(tmp_path, "pass", "pass")
     with pytest.raises(UsageError, match=r"^--deploy-from nope: no such commit"):
