@@ -65,8 +65,9 @@ def _names(output: str) -> list[str]:
     return [name for name in output.split("\0") if name]
 
 
-def _commit(root: Path, ref: str) -> str | None:
-    found = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+def commit(root: Path, ref: str, *, option: str = "--changed") -> str | None:
+    """The commit ``ref`` names in the repository at ``root``, None if none."""
+    found = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", option=option)
     return found.stdout.strip() if found.returncode == 0 else None
 
 
@@ -75,16 +76,16 @@ def default_branch(root: Path) -> str | None:
     remote = git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
     candidates = [remote.stdout.strip()] if remote.returncode == 0 else []
     candidates += ["main", "master"]
-    return next((name for name in candidates if name and _commit(root, name)), None)
+    return next((name for name in candidates if name and commit(root, name)), None)
 
 
 def base(root: Path, ref: str | None) -> tuple[str, str]:
     """(commit to compare with, how to name it)."""
     if ref is not None:
-        commit = _commit(root, ref)
-        if commit is None:
+        found = commit(root, ref)
+        if found is None:
             raise UsageError(f"--base {ref}: no such commit, branch or tag in {root}")
-        return commit, ref
+        return found, ref
     branch = default_branch(root)
     if branch is None:
         raise UsageError(
@@ -97,8 +98,8 @@ def base(root: Path, ref: str | None) -> tuple[str, str]:
             f"--changed: no common commit of HEAD and {branch} in {root}; "
             "name a commit with --base REF"
         )
-    commit = merge_base.stdout.strip()
-    return commit, f"{branch} (merge base {commit[:10]})"
+    found = merge_base.stdout.strip()
+    return found, f"{branch} (merge base {found[:10]})"
 
 
 def from_git(directory: Path, ref: str | None = None) -> Changes:
@@ -115,9 +116,9 @@ def from_git(directory: Path, ref: str | None = None) -> Changes:
             "(pass the changed files as arguments instead)"
         )
     root = Path(top.stdout.strip())
-    commit, name = base(root, ref)
+    against, name = base(root, ref)
     # Paths are relative to the top of the work tree for both commands when run there.
-    differ = git(root, "diff", "--name-only", "--no-renames", "-z", commit, "--")
+    differ = git(root, "diff", "--name-only", "--no-renames", "-z", against, "--")
     untracked = git(root, "ls-files", "--others", "--exclude-standard", "-z")
     for result in (differ, untracked):
         if result.returncode != 0:

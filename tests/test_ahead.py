@@ -3,20 +3,18 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from pathlib import Path
 
 import psycopg
 import pytest
+from cases import PROJECTS, case_config
 
-from migcheck import check, course, settings
+from migcheck import check, course
 from migcheck.config import Config
 from migcheck.findings import Report
 from migcheck.provision import Server
 from migcheck.reporters.text import diff_lines
 
-PROJECTS = Path(__file__).parent / "projects"
 # Those whose whole-history upgrade fails, builds another schema or is left out, and
 # controls.
 CASES = [
@@ -46,14 +44,7 @@ def _scratch_databases(server: Server) -> list[str]:
 def test_ahead_gives_the_walks_own_findings(
     case: str, url_config: Config, pg_server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = PROJECTS / case
-    expected = json.loads((folder / "expected.json").read_text())
-    for name, value in expected.get("env", {}).items():
-        monkeypatch.setenv(name, value)
-    fields = {
-        k: tuple(v) if isinstance(v, list) else v for k, v in expected.get("config", {}).items()
-    }
-    config = settings.apply(replace(url_config, project_dir=folder, **fields), keep=fields)
+    config, _ = case_config(PROJECTS / case, url_config, monkeypatch)
     monkeypatch.setattr(course, "AHEAD_FROM", 10_000)
     serial = check(replace(config, jobs=1))
     monkeypatch.setattr(course, "AHEAD_FROM", 1)

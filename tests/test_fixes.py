@@ -13,7 +13,7 @@ import ast
 import json
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,10 @@ import pytest
 import sqlalchemy
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
+from cases import case_config
 from sqlalchemy.dialects import postgresql
 
-from migcheck import check, settings
+from migcheck import check
 from migcheck.codes import Code
 from migcheck.config import Config
 from migcheck.diff import Added, Changed, Difference, Removed, diff, is_reordering, render_all
@@ -2176,16 +2177,11 @@ def test_the_suggestion_fixes_the_fixture(
         pytest.xfail(UNFIXABLE[case])
     folder = tmp_path / case
     shutil.copytree(PROJECTS / case, folder)
-    expected = json.loads((folder / "expected.json").read_text())
-    for name, value in expected.get("env", {}).items():
-        monkeypatch.setenv(name, value)
-    fields = {
-        k: tuple(v) if isinstance(v, list) else v for k, v in expected.get("config", {}).items()
-    }
     # Neither the models (MC301), the rows in the tables nor the locks are what is proven
     # here: left out, which saves time.
-    fields = {**fields, "models": False, "rows": 0, "locks": False}
-    config = settings.apply(replace(url_config, project_dir=folder, **fields), keep=fields)
+    config, expected = case_config(
+        folder, url_config, monkeypatch, models=False, rows=0, locks=False
+    )
     found = [f for f in check(config).findings if f.code in FIXED]
     wanted = {(f["code"], f["revision"]) for f in expected["findings"] if f["code"] in FIXED}
     assert {(f.code, f.revision) for f in found} == wanted

@@ -16,33 +16,22 @@ is not walked: no server is started, and the graph's findings are the report.
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-from pathlib import Path
-
 import pytest
+from cases import PROJECTS, case_config
 
-from migcheck import MigcheckError, check, settings
+from migcheck import MigcheckError, check
 from migcheck.codes import CODES
 from migcheck.config import Config
 from migcheck.graph import BLOCKING
 from migcheck.reporters.text import diff_lines
 
-PROJECTS = Path(__file__).parent / "projects"
 CASES = sorted(p.name for p in PROJECTS.iterdir() if (p / "expected.json").is_file())
 
 
 @pytest.mark.server
 @pytest.mark.parametrize("case", CASES)
 def test_project(case: str, url_config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = PROJECTS / case
-    expected = json.loads((folder / "expected.json").read_text())
-    for name, value in expected.get("env", {}).items():
-        monkeypatch.setenv(name, value)
-    fields = {
-        k: tuple(v) if isinstance(v, list) else v for k, v in expected.get("config", {}).items()
-    }
-    config = settings.apply(replace(url_config, project_dir=folder, **fields), keep=fields)
+    config, expected = case_config(PROJECTS / case, url_config, monkeypatch)
     if "error" in expected:
         with pytest.raises(MigcheckError) as raised:
             check(config)

@@ -57,12 +57,10 @@ def _top(directory: Path) -> Path:
 def _commit(top: Path, ref: str, base: str | None) -> str:
     if ref == BASE:
         return changes.base(top, base)[0]
-    found = changes.git(
-        top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", option="--deploy-from"
-    )
-    if found.returncode != 0:
+    found = changes.commit(top, ref, option="--deploy-from")
+    if found is None:
         raise UsageError(f"--deploy-from {ref}: no such commit, branch or tag in {top}")
-    return found.stdout.strip()
+    return found
 
 
 def _export(top: Path, commit: str, folder: Path, paths: Sequence[str] = ()) -> None:

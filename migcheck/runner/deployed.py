@@ -10,13 +10,7 @@ is a value of the old type, so a narrowed type or one without an assignment cast
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from .history import load_models
-from .models import metadatas
-
-
-def _dialect() -> Any:
-    from sqlalchemy.dialects import postgresql
-
-    return postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's stubs
+from .models import dialect, metadatas, table_name
 
 
 def _mapped() -> Dict[Any, Tuple[str, List[Any], Optional[str]]]:
@@ -115,12 +109,8 @@ def _references(column: Any) -> Optional[List[str]]:
             target = key.column
         except Exception:  # a reference to a table the models do not hold
             return None
-        return [_key(target.table), target.name]
+        return [table_name(target.table), target.name]
     return None
-
-
-def _key(table: Any) -> str:
-    return f"{table.schema}.{table.name}" if table.schema else str(table.name)
 
 
 def _table(
@@ -139,7 +129,9 @@ def _table(
     sets = [i for i, c in enumerate(columns) if not _server_side(c)]
     keys = [i for i, c in enumerate(columns) if c.primary_key]
     returns = keys + [
-        i for i, c in enumerate(columns) if (_key(table), c.name) in referenced and i not in keys
+        i
+        for i, c in enumerate(columns)
+        if (table_name(table), c.name) in referenced and i not in keys
     ]
     where = None
     for i in keys:
@@ -166,7 +158,7 @@ def _table(
     distinct = _distinct(table)
     return {
         "model": model,
-        "table": _key(table),
+        "table": table_name(table),
         "schema": table.schema,
         "name": table.name,
         "columns": [
@@ -212,7 +204,7 @@ def statements(context: Any, models: Optional[str]) -> Dict[str, Any]:
             metadata = getattr(metadata, "metadata", metadata)
     if not metadata:
         return {"declared": False, "tables": []}
-    dialect = _dialect()
+    postgresql = dialect()
     mapped = _mapped()
     # Parents first across every MetaData.
     tables = sort_tables([t for m in metadatas(metadata) for t in m.tables.values()])
@@ -220,8 +212,8 @@ def statements(context: Any, models: Optional[str]) -> Dict[str, Any]:
     found = []
     files = []
     for table in tables:
-        model, columns, path = mapped.get(table, (_key(table), [], None))
-        found.append(_table(table, model, columns, referenced, dialect))
+        model, columns, path = mapped.get(table, (table_name(table), [], None))
+        found.append(_table(table, model, columns, referenced, postgresql))
         if path:
             files.append([model, path])
     return {"declared": True, "tables": found, "files": files}

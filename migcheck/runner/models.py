@@ -15,7 +15,7 @@ from .history import load_models
 from .spelling import spelled
 
 
-def _dialect() -> Any:
+def dialect() -> Any:
     from sqlalchemy.dialects import postgresql
 
     return postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's stubs
@@ -35,7 +35,7 @@ def _flatten(records: Iterable[Any]) -> List[Tuple[Any, ...]]:
     return flat
 
 
-def _table_name(table: Any) -> str:
+def table_name(table: Any) -> str:
     return f"{table.schema}.{table.name}" if table.schema else str(table.name)
 
 
@@ -43,7 +43,7 @@ def _compile(type_: Any) -> str:
     """A SQLAlchemy type as PostgreSQL's format_type spells it, as migcheck's catalog
     shows types (``spelled``)."""
     try:
-        return spelled(str(type_.compile(dialect=_dialect())))
+        return spelled(str(type_.compile(dialect=dialect())))
     except Exception:  # a type only its own dialect can compile
         return repr(type_)
 
@@ -60,7 +60,7 @@ def _default(value: Any) -> str:
     if isinstance(text, str):
         return text
     try:
-        return str(arg.compile(dialect=_dialect(), compile_kwargs={"literal_binds": True}))
+        return str(arg.compile(dialect=dialect(), compile_kwargs={"literal_binds": True}))
     except Exception:  # nothing compiles it: say what it is
         return repr(arg)
 
@@ -77,9 +77,9 @@ def _columns(item: Any) -> str:
 def _constraint(item: Any) -> str:
     from sqlalchemy.schema import ForeignKeyConstraint, UniqueConstraint
 
-    table = _table_name(item.table)
+    table = table_name(item.table)
     if isinstance(item, ForeignKeyConstraint):
-        target = _table_name(item.referred_table)
+        target = table_name(item.referred_table)
         referred = ", ".join(str(e.column.name) for e in item.elements)
         return f"foreign key {item.name} on {table} {_columns(item)} -> {target} ({referred})"
     kind = "unique constraint" if isinstance(item, UniqueConstraint) else "constraint"
@@ -91,7 +91,7 @@ def render(record: Tuple[Any, ...]) -> str:
     kind = record[0]
     sign = {"add": "+", "remove": "-"}.get(kind.split("_")[0], "~")
     if kind in ("add_table", "remove_table"):
-        return f"{sign} table {_table_name(record[1])}"
+        return f"{sign} table {table_name(record[1])}"
     if kind in ("add_column", "remove_column"):
         schema, table, column = record[1], record[2], record[3]
         where = f"{schema}.{table}" if schema else table
@@ -100,7 +100,7 @@ def render(record: Tuple[Any, ...]) -> str:
     if kind in ("add_index", "remove_index"):
         index = record[1]
         label = "unique index" if index.unique else "index"
-        return f"{sign} {label} {index.name} on {_table_name(index.table)} {_columns(index)}"
+        return f"{sign} {label} {index.name} on {table_name(index.table)} {_columns(index)}"
     if kind in ("add_constraint", "remove_constraint", "add_fk", "remove_fk"):
         return f"{sign} {_constraint(record[1])}"
     if kind.startswith("modify_"):
@@ -117,7 +117,7 @@ def render(record: Tuple[Any, ...]) -> str:
             attribute = kind[len("modify_") :]
         return f"~ column {where}.{column} {attribute}: {old} -> {new}"
     if kind.endswith("_table_comment"):
-        return f"~ table {_table_name(record[1])} comment"
+        return f"~ table {table_name(record[1])} comment"
     return f"~ {kind} {record[1:]!r}"
 
 
